@@ -1,0 +1,104 @@
+"""Command line: ``python -m pipeline run|evaluate`` (also installed as ``ungov``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="UN documents to analyst-ready tables.")
+console = Console()
+
+
+@app.command()
+def run(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the bundled corpus/)."),
+    out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder for the tables."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file failed."),
+    batch_size: int = typer.Option(32, "--batch-size", help="Documents per Prefect task."),
+    no_prefect: bool = typer.Option(False, "--no-prefect", help="Call the library directly, without a flow run."),
+) -> None:
+    """Process documents into tables under OUT (CSV and Parquet)."""
+    inputs = [p for p in (paths or [settings.CORPUS_DIR])]
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        console.print(f"[red]No such file or folder:[/red] {', '.join(missing)}")
+        raise typer.Exit(2)
+    out.mkdir(parents=True, exist_ok=True)
+    if no_prefect:
+        from pipeline.runner import run_library
+
+        summary = run_library(inputs, out, batch_size=batch_size)
+    else:
+        from flows.corpus_flow import corpus_flow
+
+        summary = corpus_flow([str(p) for p in inputs], str(out), batch_size, show_progress=sys.stderr.isatty())
+    print_summary(summary, out)
+    if strict and summary["failed"]:
+        raise typer.Exit(1)
+
+
+def print_summary(summary: dict, out: Path) -> None:
+    console.print(
+        f"[bold]{summary['files_seen']}[/bold] files: [green]{summary['processed']} processed[/green], "
+        f"[red]{summary['failed']} failed[/red] in {summary['seconds']} s -> {out}"
+    )
+    table = Table(title="rows written", show_header=True)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, n in summary["rows"].items():
+        table.add_row(name, str(n))
+    console.print(table)
+    for err in summary.get("errors", [])[:10]:
+        console.print(f"  [red]✗[/red] {err['file']}: {err['kind']}: {err['message']}")
+    if len(summary.get("errors", [])) > 10:
+        console.print(f"  ... and {len(summary['errors']) - 10} more (see errors.csv)")
+
+
+@app.command()
+def evaluate(
+    gold: Path = typer.Option(..., "--gold", help="Folder of *.gold.json files."),
+    out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder holding the tables to score."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Score the tables against gold annotations: precision, recall, F1 per kind, metadata accuracy."""
+    from pipeline.evaluate import evaluate as run_evaluation
+
+    if not (out / "documents.parquet").exists():
+        console.print(f"[red]No tables in {out}[/red]: run `python -m pipeline run` first.")
+        raise typer.Exit(2)
+    report = run_evaluation(gold, out)
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    table = Table(title=f"evaluation against {gold}")
+    for col in ("kind", "tp", "fp", "fn", "precision", "recall", "F1", "value/actor acc."):
+        table.add_column(col, justify="right" if col != "kind" else "left")
+    for kind, s in report["totals"].items():
+        acc = "" if s["value_accuracy"] is None else f"{s['value_accuracy']:.3f}"
+        table.add_row(
+            kind,
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            acc,
+        )
+    console.print(table)
+    meta = Table(title="metadata accuracy")
+    meta.add_column("field")
+    meta.add_column("accuracy", justify="right")
+    for key, acc in report["metadata_accuracy"].items():
+        meta.add_row(key, "" if acc is None else f"{acc:.3f}")
+    console.print(meta)
+    missing = [d["document"] for d in report["documents"] if d.get("missing")]
+    if missing:
+        console.print(f"[yellow]not in the outputs:[/yellow] {', '.join(missing)}")

@@ -1,0 +1,152 @@
+"""Turn physical lines (from any reader) into logical blocks of clean text.
+
+Every reader reduces its format to a list of ``Line`` records; this module is the one place
+that decides where a paragraph starts, which lines were hard-wrapped, which words were
+hyphenated across a line end, and what kind of block a paragraph is. Sharing it keeps the
+TXT, PDF and DOCX versions of one document producing the same clean text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline.document import Block
+
+_BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·o■□➢►–—-]|\*)\s+(?=\S)")
+_NUMBERED = re.compile(r"^\s*(?:\(?[0-9]{1,3}(?:\.[0-9]{1,2})*[.)]|\([a-z]{1,4}\)|[a-z][.)])\s+(?=\S)")
+_ENDS_FUNCTION_WORD = re.compile(
+    r"\b(?:the|of|and|or|to|in|for|a|an|with|by|on|at|from|as|that|its|their|this|these|"
+    r"which|who|under|between|into|than|is|are|be|will|shall|has|have|not)$",
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+@dataclass
+class Line:
+    """One physical line. ``break_before`` marks a paragraph break the reader is sure of
+    (a blank line in text, a vertical gap in a PDF, a new paragraph in DOCX)."""
+
+    text: str
+    break_before: bool = False
+    hard: bool = False  # the reader knows this line is a whole paragraph (DOCX)
+    kind: str | None = None  # a kind the reader knows (DOCX heading/list style, table cell)
+
+
+def normalize_chars(text: str) -> str:
+    """NFC, no invisible characters, one kind of space, no control characters."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc")
+    return _SPACES.sub(" ", text)
+
+
+def _wrap_width(lines: list[Line]) -> int:
+    lengths = sorted(len(ln.text) for ln in lines if ln.text.strip())
+    if not lengths:
+        return 0
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def _continues(prev: str, nxt: str, width: int) -> bool:
+    """Is ``nxt`` the wrapped continuation of ``prev`` (same paragraph)?"""
+    if _BULLET.match(nxt) or _NUMBERED.match(nxt):
+        return False
+    prev = prev.rstrip()
+    if not prev or prev.endswith(":"):
+        return False
+    if nxt[:1].islower():
+        return True
+    if prev.endswith((",", ";", "-", "–")) or _ENDS_FUNCTION_WORD.search(prev):
+        return True
+    return width >= 40 and len(prev) >= 0.75 * width and not prev.endswith((".", "!", "?"))
+
+
+def _join(prev: str, nxt: str) -> str:
+    """Join two wrapped lines, rejoining a word hyphenated across the line end."""
+    prev = prev.rstrip()
+    nxt = nxt.lstrip()
+    if re.search(r"[A-Za-z]{2}-$", prev) and nxt[:1].islower():
+        return prev[:-1] + nxt
+    return f"{prev} {nxt}"
+
+
+def classify(text: str, hint: str | None = None) -> tuple[str, str | None, str]:
+    """Return (kind, number, text without bullet glyph) for one paragraph."""
+    if hint == "table_cell":
+        return "table_cell", None, text
+    m = _BULLET.match(text)
+    if m:
+        return "list_item", None, text[m.end() :]
+    m = _NUMBERED.match(text)
+    if m:
+        number = m.group(0).strip()
+        kind = "numbered_paragraph" if re.match(r"\(?\d", number) else "list_item"
+        return kind, number, text
+    if hint in ("heading", "list_item"):
+        return hint, None, text
+    if _looks_like_heading(text):
+        return "heading", None, text
+    return "paragraph", None, text
+
+
+def _looks_like_heading(text: str) -> bool:
+    if len(text) > 120 or text.endswith((".", ",", ";")):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    if sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        return True
+    words = text.split()
+    return len(words) <= 8 and not text.endswith(":") and all(w[:1].isupper() or len(w) <= 3 for w in words)
+
+
+def lines_to_blocks(lines: list[Line]) -> tuple[str, list[Block]]:
+    """Group lines into paragraphs, classify them and lay them out as one clean text.
+
+    Blocks are separated by a blank line in the clean text, so the text reads well on its own
+    and ``text[block.start:block.end]`` is exactly the block.
+    """
+    width = _wrap_width([ln for ln in lines if not ln.hard])
+    paragraphs: list[tuple[str, str | None]] = []
+    current: str | None = None
+    current_hint: str | None = None
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            if current is not None:
+                paragraphs.append((current, current_hint))
+                current = None
+            continue
+        if current is not None and not line.break_before and not line.hard and _continues(current, text, width):
+            current = _join(current, text)
+            continue
+        if current is not None:
+            paragraphs.append((current, current_hint))
+        current, current_hint = text, line.kind
+        if line.hard:
+            paragraphs.append((current, current_hint))
+            current = None
+    if current is not None:
+        paragraphs.append((current, current_hint))
+
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for raw, hint in paragraphs:
+        kind, number, text = classify(raw.strip(), hint)
+        text = text.strip()
+        if not text:
+            continue
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        blocks.append(Block(kind=kind, start=offset, end=offset + len(text), number=number))  # type: ignore[arg-type]
+        parts.append(text)
+        offset += len(text)
+    return "".join(parts), blocks

@@ -1,0 +1,47 @@
+"""Build the spaCy pipeline: the trained English model plus our rule components, from config."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from pipeline import settings
+
+# Our components in the order they run; each module registers its factory when imported.
+COMPONENTS: tuple[tuple[str, str], ...] = (
+    ("un_dates", "pipeline.extract.dates"),
+    ("un_actors", "pipeline.extract.actors"),
+    ("un_meetings", "pipeline.extract.meetings"),
+    ("un_commitments", "pipeline.extract.commitments"),
+)
+
+
+def available_components() -> list[str]:
+    """Names of the rule components whose modules are installed."""
+    names = []
+    for name, module in COMPONENTS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        names.append(name)
+    return names
+
+
+def build_nlp(model: str | None = None, components: list[str] | None = None) -> Language:
+    """Load the trained pipeline named in settings and add the rule components after it."""
+    nlp = spacy.load(model or settings.SPACY_MODEL)
+    for name in components if components is not None else available_components():
+        nlp.add_pipe(name, last=True)
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def shared_nlp(model: str | None = None) -> Language:
+    """One pipeline per process: loading the model costs about a second."""
+    return build_nlp(model)

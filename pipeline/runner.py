@@ -1,0 +1,214 @@
+"""The whole job as plain functions: files -> per-document results -> tables on disk.
+
+A per-document result (``DocResult``) is a JSON-able dict: the documents row, its extraction rows
+and the actor descriptions its mentions use. Corpus-level work (one canonical actor row, one
+event per real meeting) happens only in ``assemble_tables``, so per-document results can be
+computed in any order, on any worker, and cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pipeline import __version__, settings
+from pipeline.document import Document
+from pipeline.extraction import EXTRACTION_TABLES, build_events, extract_documents
+from pipeline.ingest import discover_files, ingest_file
+from pipeline.ingest.metadata import load_manifest
+from pipeline.tables import atomic_write_text, write_tables
+
+DocResult = dict
+
+
+def pipeline_version() -> str:
+    """Code version plus a digest of every rule file, so a rule edit re-processes everything."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(settings.MODELS_DIR.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            digest.update(str(path.relative_to(settings.MODELS_DIR)).encode())
+            digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:10]}"
+
+
+def manifests_for(paths: Iterable[Path]) -> dict[str, dict[str, str]]:
+    """Merge ``manifest.csv`` files found in the given folders (or beside the given files)."""
+    merged: dict[str, dict[str, str]] = {}
+    for p in paths:
+        folder = Path(p) if Path(p).is_dir() else Path(p).parent
+        merged.update(load_manifest(folder / "manifest.csv"))
+    return merged
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def document_row(doc: Document, version: str) -> dict:
+    m = doc.metadata
+    return {
+        "doc_id": doc.doc_id or None,
+        "source_path": doc.source_path,
+        "file_name": doc.file_name,
+        "file_type": doc.file_type if doc.file_type in ("txt", "md", "pdf", "docx") else "",
+        "sha256": doc.sha256,
+        "status": doc.status,
+        "error_kind": doc.error_kind,
+        "error_message": doc.error_message,
+        "title": m.title,
+        "doc_type": m.doc_type,
+        "doc_date": m.doc_date,
+        "speaker_or_author": m.speaker_or_author,
+        "location": m.location,
+        "n_pages": doc.n_pages,
+        "n_chars": len(doc.text),
+        "n_words": len(doc.text.split()),
+        "text_path": f"texts/{doc.doc_id}.txt" if doc.status == "ok" else None,
+        "processed_at": now_utc(),
+        "pipeline_version": version,
+    }
+
+
+def process_files(
+    paths: list[Path], manifest: dict[str, dict[str, str]], out_dir: Path, nlp=None, version: str | None = None
+) -> list[DocResult]:
+    """Ingest and extract a batch of files; write each clean text; never raise for a bad file."""
+    from pipeline.nlp import shared_nlp
+
+    version = version or pipeline_version()
+    documents = [ingest_file(p, manifest) for p in paths]
+    ok = [d for d in documents if d.status == "ok"]
+    results: dict[int, DocResult] = {}
+    errors: dict[int, list[dict]] = {i: [] for i in range(len(documents))}
+    for i, doc in enumerate(documents):
+        if doc.status == "ok":
+            atomic_write_text(Path(out_dir) / "texts" / f"{doc.doc_id}.txt", doc.text)
+        else:
+            errors[i].append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
+    extractions = {}
+    if ok:
+        nlp = nlp or shared_nlp()
+        try:
+            extractions = {e.doc_id: e for e in extract_documents(nlp, ok)}
+        except Exception:  # fall back to one document at a time to isolate the culprit
+            for doc in ok:
+                try:
+                    extractions[doc.doc_id] = extract_documents(nlp, [doc])[0]
+                except Exception as exc:
+                    i = documents.index(doc)
+                    errors[i].append(_error_row(doc, "extract", "extractor_error", f"{type(exc).__name__}: {exc}"))
+    for i, doc in enumerate(documents):
+        ext = extractions.get(doc.doc_id)
+        results[i] = {
+            "document": document_row(doc, version),
+            "rows": {t: (ext.rows[t] if ext else []) for t in EXTRACTION_TABLES},
+            "actors": ext.actors if ext else [],
+            "errors": errors[i],
+        }
+    return [results[i] for i in range(len(documents))]
+
+
+def _error_row(doc: Document, stage: str, kind: str | None, message: str | None) -> dict:
+    return {
+        "source_path": doc.source_path,
+        "doc_id": doc.doc_id or None,
+        "stage": stage,
+        "error_kind": kind or "unknown",
+        "message": message or "unknown error",
+        "at": now_utc(),
+    }
+
+
+def assemble_tables(results: list[DocResult]) -> dict[str, list[dict]]:
+    """Corpus-level tables from per-document results: canonical actors and events."""
+    tables: dict[str, list[dict]] = {name: [] for name in ("documents", "actors", "events", "errors")}
+    tables.update({t: [] for t in EXTRACTION_TABLES})
+    seen: set[str] = set()
+    actor_dicts: list[dict] = []
+    for res in sorted(results, key=lambda r: r["document"]["source_path"]):
+        doc_row = res["document"]
+        if doc_row["doc_id"] and doc_row["doc_id"] in seen and doc_row["status"] == "ok":
+            # Same bytes under two names: one document, the duplicate is recorded as such.
+            dup = dict(doc_row, status="error", error_kind="duplicate", error_message="same content as another file")
+            dup["text_path"] = None
+            tables["documents"].append(dup)
+            continue
+        if doc_row["doc_id"]:
+            seen.add(doc_row["doc_id"])
+        tables["documents"].append(doc_row)
+        tables["errors"].extend(res["errors"])
+        for t in EXTRACTION_TABLES:
+            tables[t].extend(dict(r) for r in res["rows"][t])
+        actor_dicts.extend(res["actors"])
+    tables["actors"] = _actor_table(actor_dicts, tables["mentions"])
+    tables["events"] = build_events(tables["meetings"], _event_key)
+    for t in ("actors", *EXTRACTION_TABLES):
+        for row in tables[t]:
+            row.setdefault("review_status", "unreviewed")
+    return tables
+
+
+def _actor_table(actor_dicts: list[dict], mentions: list[dict]) -> list[dict]:
+    if not actor_dicts:
+        return []
+    from pipeline.extract.actors import build_actor_table
+
+    rows = build_actor_table(actor_dicts)
+    n_mentions: dict[str, int] = {}
+    docs: dict[str, set[str]] = {}
+    for m in mentions:
+        n_mentions[m["actor_id"]] = n_mentions.get(m["actor_id"], 0) + 1
+        docs.setdefault(m["actor_id"], set()).add(m["doc_id"])
+    for row in rows:
+        row["n_mentions"] = n_mentions.get(row["actor_id"], 0)
+        row["n_documents"] = len(docs.get(row["actor_id"], ()))
+    return rows
+
+
+def _event_key(meeting: dict) -> str:
+    try:
+        from pipeline.extract.meetings import event_key
+    except ModuleNotFoundError:
+        return f"{meeting['doc_id']}:{meeting['name'].lower()}"
+    return event_key(meeting)
+
+
+def run_library(
+    inputs: list[Path],
+    out_dir: Path,
+    batch_size: int = 32,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Run the whole job without Prefect; returns the run summary."""
+    started = time.perf_counter()
+    files = discover_files(inputs)
+    manifest = manifests_for(inputs)
+    version = pipeline_version()
+    results: list[DocResult] = []
+    for i in range(0, len(files), batch_size):
+        batch = files[i : i + batch_size]
+        results.extend(process_files(batch, manifest, out_dir, version=version))
+        if progress:
+            progress(len(batch))
+    tables = assemble_tables(results)
+    counts = write_tables(tables, out_dir)
+    return summarize(files, tables, counts, time.perf_counter() - started)
+
+
+def summarize(files: list[Path], tables: dict[str, list[dict]], counts: dict[str, int], seconds: float) -> dict:
+    docs = tables["documents"]
+    return {
+        "files_seen": len(files),
+        "processed": sum(1 for d in docs if d["status"] == "ok"),
+        "failed": sum(1 for d in docs if d["status"] == "error"),
+        "rows": counts,
+        "seconds": round(seconds, 2),
+        "errors": [
+            {"file": d["file_name"], "kind": d["error_kind"], "message": d["error_message"]}
+            for d in docs
+            if d["status"] == "error"
+        ],
+    }

