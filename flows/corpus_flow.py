@@ -1,7 +1,9 @@
 """The Prefect flow: a thin orchestration of ``pipeline.runner``'s plain functions.
 
 Documents are processed in coarse batches (one task per batch) so Prefect's per-task cost stays
-small next to the work; the corpus-level assembly and the atomic write are one final task.
+small next to the work. Unchanged files are answered from the incremental state without a task.
+With the default runner batches run one after another in this process (the spaCy pipeline is
+loaded once); with ``task_runner="dask"`` they are submitted to a Dask cluster, local or existing.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline import runner
 from pipeline.ingest import discover_files
-from pipeline.tables import write_tables
+from pipeline.state import RunState
 
 
 @task(name="process-batch", retries=2, retry_delay_seconds=[2, 10])
@@ -22,31 +25,80 @@ def process_batch(paths: list[str], manifest: dict, out_dir: str, version: str) 
     return runner.process_files([Path(p) for p in paths], manifest, Path(out_dir), version=version)
 
 
-@task(name="write-tables", retries=1, retry_delay_seconds=2)
-def write_outputs(results: list[dict], files: list[str], out_dir: str, started: float) -> dict:
-    tables = runner.assemble_tables(results)
-    counts = write_tables(tables, Path(out_dir))
-    return runner.summarize([Path(f) for f in files], tables, counts, time.perf_counter() - started)
-
-
 @flow(name="un-documents-to-tables", log_prints=True)
-def corpus_flow(inputs: list[str], out_dir: str = "outputs", batch_size: int = 32, show_progress: bool = False) -> dict:
-    """Read every supported file under ``inputs`` and write all tables to ``out_dir``."""
+def corpus_flow(
+    inputs: list[str],
+    out_dir: str = "outputs",
+    batch_size: int = 32,
+    show_progress: bool = False,
+    full: bool = False,
+    distributed: bool = False,
+) -> dict:
+    """Process new or changed files under ``inputs`` and (re)write all tables in ``out_dir``."""
     logger = get_run_logger()
     started = time.perf_counter()
-    files = [str(p) for p in discover_files([Path(p) for p in inputs])]
+    seconds: dict[str, float] = {}
+    files = discover_files([Path(p) for p in inputs])
     manifest = runner.manifests_for([Path(p) for p in inputs])
     version = runner.pipeline_version()
-    logger.info("%d files under %s; pipeline %s", len(files), ", ".join(inputs), version)
-    batches = [files[i : i + batch_size] for i in range(0, len(files), batch_size)]
-    results: list[dict] = []
+    state = RunState(Path(out_dir))
+    t0 = time.perf_counter()
+    reused, todo = ([], files) if full else runner.plan(files, state, version)
+    seconds["plan"] = time.perf_counter() - t0
+    logger.info("%d files, %d unchanged, %d to process; pipeline %s", len(files), len(reused), len(todo), version)
+    batches = [[str(p) for p in todo[i : i + batch_size]] for i in range(0, len(todo), batch_size)]
+    fresh: list[dict] = []
+    t0 = time.perf_counter()
     with Progress(
         TextColumn("[bold]documents"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=not show_progress
     ) as bar:
-        job = bar.add_task("documents", total=len(files))
-        for batch in batches:
-            results.extend(process_batch(batch, manifest, out_dir, version))
-            bar.advance(job, len(batch))
-    summary = write_outputs(results, files, out_dir, started)
-    logger.info("processed %(processed)d, failed %(failed)d", summary)
+        job = bar.add_task("documents", total=len(todo))
+        if distributed:
+            futures = [process_batch.submit(b, manifest, out_dir, version) for b in batches]
+            for future, batch in zip(futures, batches, strict=True):
+                fresh.extend(future.result())
+                bar.advance(job, len(batch))
+        else:
+            for batch in batches:
+                fresh.extend(process_batch(batch, manifest, out_dir, version))
+                bar.advance(job, len(batch))
+    seconds["process"] = time.perf_counter() - t0
+    summary = runner.finish(reused + fresh, files, Path(out_dir), state, version, len(reused), seconds, started)
+    publish(summary)
+    logger.info(
+        "processed %d, unchanged %d, failed %d", summary["processed"], summary["skipped_unchanged"], summary["failed"]
+    )
     return summary
+
+
+def publish(summary: dict) -> None:
+    """The run summary as Prefect artifacts (visible in the UI when a server is used)."""
+    counts = {k: summary[k] for k in ("files_seen", "processed", "skipped_unchanged", "removed", "failed")}
+    create_table_artifact(
+        key="run-rows",
+        table=[{"table": k, "rows": v} for k, v in summary["rows"].items()],
+        description="Rows per table",
+    )
+    lines = ["# Run summary", "", *(f"- **{k}**: {v}" for k, v in counts.items()), "", "## Seconds per stage", ""]
+    lines += [f"- {k}: {v}" for k, v in summary["seconds"].items()]
+    if summary["errors"]:
+        lines += ["", "## Files that failed", ""]
+        lines += [f"- `{e['file']}`: {e['kind']}: {e['message']}" for e in summary["errors"][:50]]
+    create_markdown_artifact(key="run-summary", markdown="\n".join(lines), description="What this run did")
+
+
+def flow_with_runner(task_runner: str = "default", dask_address: str | None = None, n_workers: int = 2):
+    """The flow bound to a task runner: Prefect's default, or prefect-dask's DaskTaskRunner."""
+    if task_runner == "default":
+        return corpus_flow
+    if task_runner != "dask":
+        raise ValueError(f"unknown task runner {task_runner!r} (use 'default' or 'dask')")
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        dask_runner = DaskTaskRunner(address=dask_address)
+    else:
+        dask_runner = DaskTaskRunner(
+            cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1, "processes": True}
+        )
+    return corpus_flow.with_options(task_runner=dask_runner)

@@ -22,10 +22,13 @@ def run(
     out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder for the tables."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file failed."),
     batch_size: int = typer.Option(32, "--batch-size", help="Documents per Prefect task."),
+    full: bool = typer.Option(False, "--full", help="Re-process every file, not only new or changed ones."),
     no_prefect: bool = typer.Option(False, "--no-prefect", help="Call the library directly, without a flow run."),
+    task_runner: str = typer.Option("default", "--task-runner", help="'default' (in process) or 'dask'."),
+    dask_address: str = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786)."),
 ) -> None:
-    """Process documents into tables under OUT (CSV and Parquet)."""
-    inputs = [p for p in (paths or [settings.CORPUS_DIR])]
+    """Process new or changed documents into tables under OUT (CSV and Parquet)."""
+    inputs = list(paths or [settings.CORPUS_DIR])
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         console.print(f"[red]No such file or folder:[/red] {', '.join(missing)}")
@@ -34,20 +37,43 @@ def run(
     if no_prefect:
         from pipeline.runner import run_library
 
-        summary = run_library(inputs, out, batch_size=batch_size)
+        summary = run_library(inputs, out, batch_size=batch_size, full=full)
     else:
-        from flows.corpus_flow import corpus_flow
+        from flows.corpus_flow import flow_with_runner
 
-        summary = corpus_flow([str(p) for p in inputs], str(out), batch_size, show_progress=sys.stderr.isatty())
+        flow = flow_with_runner(task_runner, dask_address)
+        summary = flow(
+            [str(p) for p in inputs],
+            str(out),
+            batch_size,
+            show_progress=sys.stderr.isatty(),
+            full=full,
+            distributed=task_runner != "default",
+        )
     print_summary(summary, out)
     if strict and summary["failed"]:
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    paths: list[Path] = typer.Argument(None, help="Files or folders to watch (default: corpus/)."),
+    cron: str = typer.Option("*/30 * * * *", "--cron", help="When to run (cron syntax)."),
+    out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder for the tables."),
+    name: str = typer.Option("scheduled", "--name", help="Deployment name."),
+) -> None:
+    """Serve the flow as a scheduled deployment on the Prefect server in PREFECT_API_URL."""
+    from flows.corpus_flow import corpus_flow
+
+    inputs = [str(p.resolve()) for p in (paths or [settings.CORPUS_DIR])]
+    corpus_flow.serve(name=name, cron=cron, parameters={"inputs": inputs, "out_dir": str(out.resolve())})
+
+
 def print_summary(summary: dict, out: Path) -> None:
     console.print(
         f"[bold]{summary['files_seen']}[/bold] files: [green]{summary['processed']} processed[/green], "
-        f"[red]{summary['failed']} failed[/red] in {summary['seconds']} s -> {out}"
+        f"({summary['skipped_unchanged']} unchanged, {summary['removed']} removed), "
+        f"[red]{summary['failed']} failed[/red] in {summary['seconds']['total']:.1f} s -> {out}"
     )
     table = Table(title="rows written", show_header=True)
     table.add_column("table")

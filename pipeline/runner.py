@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from pipeline.document import Document
 from pipeline.extraction import EXTRACTION_TABLES, build_events, extract_documents
 from pipeline.ingest import discover_files, ingest_file
 from pipeline.ingest.metadata import load_manifest
+from pipeline.state import RunState
 from pipeline.tables import atomic_write_text, write_tables
 
 DocResult = dict
@@ -176,36 +178,91 @@ def _event_key(meeting: dict) -> str:
     return event_key(meeting)
 
 
+def plan(files: list[Path], state: RunState, version: str) -> tuple[list[DocResult], list[Path]]:
+    """Split the listing into results reused from the cache and files that need processing."""
+    reused, todo = [], []
+    for path in files:
+        hit = state.cached(path, version)
+        if hit is None:
+            todo.append(path)
+        else:
+            reused.append(hit)
+    return reused, todo
+
+
+def finish(
+    results: list[DocResult],
+    files: list[Path],
+    out_dir: Path,
+    state: RunState,
+    version: str,
+    n_reused: int,
+    seconds: dict[str, float],
+    started: float,
+) -> dict:
+    """Cache new results, assemble and write every table, then the run summary and the state."""
+    for res in results:
+        state.store(res, version)
+    t0 = time.perf_counter()
+    tables = assemble_tables(results)
+    seconds["assemble"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    counts = write_tables(tables, out_dir)
+    seconds["write"] = time.perf_counter() - t0
+    keep = {d["doc_id"] for d in tables["documents"] if d["status"] == "ok"}
+    removed = state.commit([str(f) for f in files], keep)
+    seconds["total"] = time.perf_counter() - started
+    summary = summarize(files, tables, counts, seconds, n_reused, removed)
+    atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
+    return summary
+
+
 def run_library(
     inputs: list[Path],
     out_dir: Path,
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
+    full: bool = False,
 ) -> dict:
-    """Run the whole job without Prefect; returns the run summary."""
+    """Run the whole job without Prefect (incremental unless ``full``); returns the run summary."""
     started = time.perf_counter()
+    seconds: dict[str, float] = {}
     files = discover_files(inputs)
     manifest = manifests_for(inputs)
     version = pipeline_version()
-    results: list[DocResult] = []
-    for i in range(0, len(files), batch_size):
-        batch = files[i : i + batch_size]
-        results.extend(process_files(batch, manifest, out_dir, version=version))
+    state = RunState(out_dir)
+    t0 = time.perf_counter()
+    reused, todo = ([], files) if full else plan(files, state, version)
+    seconds["plan"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fresh: list[DocResult] = []
+    for i in range(0, len(todo), batch_size):
+        batch = todo[i : i + batch_size]
+        fresh.extend(process_files(batch, manifest, out_dir, version=version))
         if progress:
             progress(len(batch))
-    tables = assemble_tables(results)
-    counts = write_tables(tables, out_dir)
-    return summarize(files, tables, counts, time.perf_counter() - started)
+    seconds["process"] = time.perf_counter() - t0
+    return finish(reused + fresh, files, out_dir, state, version, len(reused), seconds, started)
 
 
-def summarize(files: list[Path], tables: dict[str, list[dict]], counts: dict[str, int], seconds: float) -> dict:
+def summarize(
+    files: list[Path],
+    tables: dict[str, list[dict]],
+    counts: dict[str, int],
+    seconds: dict[str, float],
+    skipped: int = 0,
+    removed: int = 0,
+) -> dict:
     docs = tables["documents"]
+    failed = sum(1 for d in docs if d["status"] == "error")
     return {
         "files_seen": len(files),
-        "processed": sum(1 for d in docs if d["status"] == "ok"),
-        "failed": sum(1 for d in docs if d["status"] == "error"),
+        "processed": len(docs) - failed - skipped,
+        "skipped_unchanged": skipped,
+        "removed": removed,
+        "failed": failed,
         "rows": counts,
-        "seconds": round(seconds, 2),
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
         "errors": [
             {"file": d["file_name"], "kind": d["error_kind"], "message": d["error_message"]}
             for d in docs

@@ -16,7 +16,15 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
+# The read-only shared material sits next to the project root (in CI: beside the clean clone).
+SHARED = next(
+    (
+        p
+        for p in (Path(os.environ.get("UNGOV_SHARED", "")), ROOT.parent / "shared", Path("/work/shared"))
+        if (p / "gold").is_dir()
+    ),
+    ROOT.parent / "shared",
+)
 GOLD = SHARED / "gold"
 UN_PDFS = SHARED / "bench" / "un-pdfs"
 
