@@ -95,6 +95,7 @@ def flow_with_runner(task_runner: str = "default", dask_address: str | None = No
         raise ValueError(f"unknown task runner {task_runner!r} (use 'default' or 'dask')")
     from prefect_dask import DaskTaskRunner
 
+    _ensure_shared_api()
     if dask_address:
         dask_runner = DaskTaskRunner(address=dask_address)
     else:
@@ -102,3 +103,25 @@ def flow_with_runner(task_runner: str = "default", dask_address: str | None = No
             cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1, "processes": True}
         )
     return corpus_flow.with_options(task_runner=dask_runner)
+
+
+def _ensure_shared_api() -> None:
+    """Dask workers are other processes: without a configured Prefect server each would start its
+    own temporary one. Start one local temporary server for the flow and its workers instead."""
+    import os
+
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the Dask worker processes
+    _SHARED_API.append(temporary_settings({PREFECT_API_URL: server.api_url}))
+    _SHARED_API[-1].__enter__()  # this process talks to the same server for the rest of its life
+
+
+_SHARED_API: list = []

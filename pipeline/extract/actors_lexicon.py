@@ -1,0 +1,132 @@
+"""Gazetteer engine: JSONL lexicons in models/actors/ compiled into spaCy PhraseMatchers.
+
+Why: rules are data (medspaCy style). Every lexicon row is an actor with a canonical name and
+aliases; this module only knows how to load rows, decide case handling and match them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+LEXICON_DIR = Path(__file__).resolve().parents[2] / "models" / "actors"
+LEXICON_FILES = ("un_system.jsonl", "member_states.jsonl", "roles.jsonl", "collectives.jsonl")
+
+
+def slugify(name: str) -> str:
+    """Stable actor key: ASCII-folded, lower-case, hyphen-separated ("António Vitorino" -> antonio-vitorino)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    ascii_name = ascii_name.replace("'", "").replace("’", "")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def norm(text: str) -> str:
+    """Lookup form of a surface string: no leading article, single spaces, folded quotes/dashes."""
+    text = text.replace("’", "'").replace("‐", "-").replace("–", "-")
+    text = re.sub(r"\s+", " ", text).strip(" .,;:")
+    text = re.sub(r"^(the|The|THE)\s+", "", text)
+    return text.lower()
+
+
+@dataclass
+class Entry:
+    """One gazetteer actor."""
+
+    key: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    context_aliases: list[str] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+    standalone: bool = True
+    case: str | None = None
+
+    @classmethod
+    def from_row(cls, row: dict) -> Entry:
+        """Build from one JSONL lexicon row."""
+        return cls(
+            key=slugify(row["name"]),
+            name=row["name"],
+            type=row["type"],
+            aliases=list(row.get("aliases", [])),
+            context_aliases=list(row.get("context_aliases", [])),
+            anchors=[slugify(a) for a in row.get("anchors", [])],
+            standalone=row.get("standalone", True),
+            case=row.get("case"),
+        )
+
+    def as_actor(self) -> dict:
+        """The per-document actor dict of the contract."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "type": self.type,
+            "aliases": list(self.aliases),
+            "title": None,
+            "affiliation": None,
+        }
+
+
+def _case_sensitive(n_tokens: int, case: str | None) -> bool:
+    """Single tokens (acronyms, 'Chad', 'Network') need exact case; phrases match any case."""
+    if case == "sensitive":
+        return True
+    if case == "insensitive":
+        return False
+    return n_tokens == 1
+
+
+class Lexicon:
+    """All gazetteer rows plus two PhraseMatchers (exact-case and lower-case)."""
+
+    def __init__(
+        self,
+        make_doc: Callable[[str], Doc],
+        files: tuple[str, ...] = LEXICON_FILES,
+        folder: Path = LEXICON_DIR,
+    ) -> None:
+        self.make_doc = make_doc
+        probe = make_doc("x")
+        self.entries: dict[str, Entry] = {}
+        self.by_norm: dict[str, str] = {}
+        self.exact = PhraseMatcher(probe.vocab, attr="ORTH")
+        self.lower = PhraseMatcher(probe.vocab, attr="LOWER")
+        for fname in files:
+            for line in (folder / fname).read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    self.add(Entry.from_row(json.loads(line)))
+
+    def add(self, entry: Entry) -> None:
+        """Register an entry and compile its aliases into the matchers."""
+        self.entries[entry.key] = entry
+        for kind, forms in (("main", [entry.name, *entry.aliases]), ("ctx", entry.context_aliases)):
+            label = f"{entry.key}\t{kind}"
+            for form in forms:
+                if kind == "main":
+                    self.by_norm.setdefault(norm(form), entry.key)
+                pattern = self.make_doc(form)
+                if _case_sensitive(len(pattern), entry.case):
+                    self.exact.add(label, [pattern, self.make_doc(form.upper())])
+                else:
+                    self.lower.add(label, [pattern])
+
+    def lookup(self, text: str) -> Entry | None:
+        """Entry whose name or main alias equals the text (case-insensitive, article dropped)."""
+        key = self.by_norm.get(norm(text))
+        return self.entries.get(key) if key else None
+
+    def matches(self, doc: Doc) -> list[tuple[int, int, Entry, bool]]:
+        """All (start, end, entry, is_context_alias) token matches, overlaps allowed."""
+        out = []
+        for matcher in (self.exact, self.lower):
+            for match_id, start, end in matcher(doc):
+                key, kind = doc.vocab.strings[match_id].split("\t")
+                out.append((start, end, self.entries[key], kind == "ctx"))
+        return out

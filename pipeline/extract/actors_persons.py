@@ -1,0 +1,206 @@
+"""Persons: trained NER plus participant-list lines, cleaned of honorifics and noise.
+
+Why: NER finds most names but also tags "Excellencies" or "Mr. President"; participant lists
+("Guy Ryder, Director-General, ILO") carry names NER misses and the person's title and
+affiliation. This module returns person mentions with title/affiliation; linking short forms to
+full names and roles to persons happens in actors_resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from pipeline.extract.actors_lexicon import Lexicon
+from pipeline.extract.actors_vocab import Vocab
+
+ORG_TYPES = {"organization", "un_body"}
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?"
+_PARTICLE = r"(?:de|da|van|von|bin|al|el|del|di|dos)"
+# "Guy Ryder, Director-General, ILO" on a line of its own (participant lists, signatures).
+_PARTICIPANT = re.compile(
+    rf"^[ \t\-•*]*(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|{_PARTICLE})){{1,4}})"
+    r"[ \t]*,[ \t]*(?P<rest>\S[^\n]{2,300})$",
+    re.MULTILINE,
+)
+# A sentence ends at ". " before a capital, except after abbreviations like "a.i." or "Mr.".
+_SENTENCE_END = re.compile(r"(?<!\ba\.i)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.\s+(?=[A-Z])")
+_STOP_TITLE = re.compile(
+    r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
+    r"May|June|July|August|September|October|November|December|\d)"
+)
+
+
+@dataclass
+class PersonMention:
+    """A person's name tokens [start, end) plus the honorific-inclusive mention span."""
+
+    start: int
+    end: int
+    name: str
+    surface: str
+    title: str | None = None
+    affiliation: str | None = None
+    appos_end_char: int | None = None
+    has_honorific: bool = False
+
+
+def _valid_name(words: list[str], voc: Vocab) -> bool:
+    """Title-case alphabetic words, no stop words, no all-caps headings, no digits."""
+    if not words or any(ch.isdigit() for w in words for ch in w):
+        return False
+    content = [w for w in words if w.lower() not in voc.name_particles]
+    if not content:
+        return False
+    for w in content:
+        if w.lower().strip(".") in voc.person_stopwords or w.lower() in voc.person_stopwords:
+            return False
+        if not w[0].isupper():
+            return False
+        if len(w) > 2 and w.isupper() and not w.endswith("."):
+            return False
+    return True
+
+
+def _trim(doc: Doc, start: int, end: int, voc: Vocab) -> tuple[int, int]:
+    """Drop leading articles/honorifics and trailing possessives or punctuation."""
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].text in voc.honorifics):
+        start += 1
+    while end > start and (doc[end - 1].text in {"'s", "’s", "'", ",", ".", "-"} or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _honorific_start(doc: Doc, start: int, voc: Vocab) -> int:
+    """Index of an honorific right before the name ("Ms. Izumi Nakamitsu"), else start."""
+    i = start
+    if i > 0 and doc[i - 1].text in voc.honorifics:
+        i -= 1
+    if i > 1 and f"{doc[i - 2].text} {doc[i - 1].text}" in voc.honorifics:
+        i -= 2
+    return i
+
+
+def parse_apposition(text: str, lex: Lexicon, voc: Vocab) -> tuple[str | None, str | None, int]:
+    """Title and affiliation following a name: ', Director-General, ILO' -> (title, org name, chars used).
+
+    Segments are comma-separated; an org segment sets the affiliation, a segment with a title
+    keyword extends the title; anything else ends the apposition.
+    """
+    line = text.split("\n", 1)[0]
+    if not line.strip() and text[:1] == "\n" and text[1:2] not in {"\n", ""}:
+        line = " " + text[1:].split("\n", 1)[0]  # title printed on the line under the name
+    titles: list[str] = []
+    affiliation: str | None = None
+    used = 0
+    line = _SENTENCE_END.split(line, 1)[0]
+    if line.startswith(","):
+        pos = 1
+        for seg in line[1:].split(","):
+            raw_len = len(seg) + 1
+            seg = seg.strip().rstrip(".;")
+            if not seg:
+                break
+            entry = lex.lookup(seg)
+            if entry is not None and entry.type in ORG_TYPES:
+                affiliation = affiliation or entry.name
+            elif seg[0].isupper() and _is_title(seg, voc):
+                cut = re.split(r"[;(]", seg)[0].strip()
+                titles.append(cut)
+                affiliation = affiliation or _org_inside(cut, lex)
+            else:
+                break
+            pos += raw_len
+            used = pos - 1
+    else:
+        stripped = line.lstrip()
+        lead = len(line) - len(stripped)
+        if lead and stripped and stripped[0].isupper() and _is_title(" ".join(stripped.split()[:2]), voc):
+            stop = _STOP_TITLE.search(stripped)
+            cand = stripped[: stop.start()] if stop else stripped
+            cand = re.split(r"[,;(]|\.\s", cand)[0].strip() if "a.i." not in cand else cand.split(",")[0].strip()
+            if 0 < len(cand.split()) <= 16:
+                titles.append(cand)
+                affiliation = _org_inside(cand, lex)
+                used = lead + len(cand)
+    return (", ".join(titles) or None), affiliation, used
+
+
+def _is_title(seg: str, voc: Vocab) -> bool:
+    """A short segment that contains a title keyword ("Assistant High Commissioner for Protection")."""
+    words = re.findall(r"[\w\-]+", seg)
+    if not words or len(words) > 12:
+        return False
+    return any(w in voc.title_keywords or w.split("-")[0] in voc.title_keywords for w in words)
+
+
+def _org_inside(title: str, lex: Lexicon) -> str | None:
+    """Organization named inside a title ('Director-General of the International Labour Organization')."""
+    m = re.search(r"\b(?:of|for|at)\s+(?:the\s+)?(.+)$", title)
+    while m:
+        entry = lex.lookup(m.group(1))
+        if entry is not None and entry.type in ORG_TYPES:
+            return entry.name
+        m = re.search(r"\b(?:of|for|at)\s+(?:the\s+)?(.+)$", m.group(1))
+    return None
+
+
+def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
+    """Person mentions from NER and from participant-list lines, with appositive title/affiliation."""
+    found: dict[tuple[int, int], PersonMention] = {}
+    candidates: list[tuple[int, int]] = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            candidates.append((ent.start, ent.end))
+    for m in _PARTICIPANT.finditer(doc.text):
+        title, _, _ = parse_apposition(", " + m.group("rest"), lex, voc)
+        if title is None and lex.lookup(m.group("rest").split(",")[0]) is None:
+            continue
+        span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract")
+        if span is not None:
+            candidates.append((span.start, span.end))
+    for start, end in candidates:
+        start, end = _trim(doc, start, end, voc)
+        # "Belarus Alyaksandr Lukashenko": a leading country name is not part of the person's name.
+        while end - start > 2 and lex.lookup(doc[start].text) is not None:
+            start += 1
+        if start >= end:
+            continue
+        words = doc[start:end].text.split()  # "Ban Ki-moon": hyphenated parts stay one word
+        if not _valid_name(words, voc):
+            continue
+        name_span = doc[start:end]
+        if lex.lookup(name_span.text) is not None:
+            continue
+        hstart = _honorific_start(doc, start, voc)
+        title, affiliation, used = parse_apposition(doc.text[name_span.end_char :], lex, voc)
+        found[(start, end)] = PersonMention(
+            start=start,
+            end=end,
+            name=re.sub(r"\s+", " ", name_span.text),
+            surface=re.sub(r"\s+", " ", doc[hstart:end].text),
+            title=title,
+            affiliation=affiliation,
+            appos_end_char=name_span.end_char + used if used else None,
+            has_honorific=hstart < start,
+        )
+    return _drop_nested(list(found.values()))
+
+
+def _drop_nested(mentions: list[PersonMention]) -> list[PersonMention]:
+    """Keep the longest of overlapping person candidates (NER vs. participant line)."""
+    mentions.sort(key=lambda m: (-(m.end - m.start), m.start))
+    taken: set[int] = set()
+    kept = []
+    for m in mentions:
+        if taken.isdisjoint(range(m.start, m.end)):
+            kept.append(m)
+            taken.update(range(m.start, m.end))
+    return sorted(kept, key=lambda m: m.start)
+
+
+def mention_span(doc: Doc, m: PersonMention, voc: Vocab) -> Span:
+    """Span including a preceding honorific, so 'Ms. Izumi Nakamitsu' is the mention."""
+    return doc[_honorific_start(doc, m.start, voc) : m.end]

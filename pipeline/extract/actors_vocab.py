@@ -1,0 +1,41 @@
+"""Word lists for the actor rules, loaded once from models/actors/vocab.json.
+
+Why: the rules stay generic; what counts as an honorific, a title word or a place noun is data.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.extract.actors_lexicon import LEXICON_DIR
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """Frozen word sets; lower-cased where matching is case-insensitive."""
+
+    honorifics: frozenset[str]
+    name_particles: frozenset[str]
+    person_stopwords: frozenset[str]
+    title_keywords: frozenset[str]
+    rank_modifiers: frozenset[str]
+    org_heads: frozenset[str]
+    non_actor_words: frozenset[str]
+    locative_prepositions: frozenset[str]
+    geo_nouns: frozenset[str]
+    actor_heads_for_country_modifiers: frozenset[str]
+    function_words: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def load_vocab() -> Vocab:
+    """Read vocab.json; title keywords and honorifics keep case, the rest is lower-cased."""
+    raw = json.loads((LEXICON_DIR / "vocab.json").read_text(encoding="utf-8"))
+    keep_case = {"honorifics", "title_keywords", "org_heads", "non_actor_words", "actor_heads_for_country_modifiers"}
+    fields = {}
+    for name in Vocab.__dataclass_fields__:
+        words = raw[name]
+        fields[name] = frozenset(words if name in keep_case else (w.lower() for w in words))
+    return Vocab(**fields)

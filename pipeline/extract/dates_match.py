@@ -1,0 +1,140 @@
+"""Find candidate time expressions in a text: run the patterns, apply the data-driven
+context checks (symbols, plan names, counts), keep the longest non-overlapping matches."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.extract.dates_resources import Pattern, Resources
+
+_PREV_WORD = regex.compile(r"(\S+)\s*$")
+_NEXT_WORD = regex.compile(r"^\s*([^\s,;:()]+)")
+# Expressions never cross a paragraph break or a sentence end followed by a capital,
+# so patterns only run on the segments that contain one of their trigger words.
+_SEGMENT_BREAK = regex.compile(r"\n[^\S\n]*\n\s*|(?<=[.!?;])[^\S\n]+(?=[A-Z“\"‘(])")
+_STRIP = "\"“”‘’'()[]{},;:!?-–—/"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pattern match before normalization."""
+
+    start: int
+    end: int
+    pattern: Pattern
+    groups: dict[str, str | None]
+
+
+def _prev_word(text: str, start: int) -> str:
+    m = _PREV_WORD.search(text, max(0, start - 40), start)
+    return m.group(1).strip(_STRIP).lower() if m else ""
+
+
+def _next_word(text: str, end: int) -> str:
+    m = _NEXT_WORD.search(text[end : end + 40])
+    return m.group(1).strip(_STRIP + ".").lower() if m else ""
+
+
+def _in(word: str, words: frozenset[str]) -> bool:
+    return word in words or word.rstrip(".") in words
+
+
+class _Checks:
+    """Context checks named in ``patterns.jsonl`` (``checks`` field); word lists are data."""
+
+    def __init__(self, res: Resources) -> None:
+        f = res.filters
+        self.refs = f["reference_words_before_number"]
+        self.plan_before = f["plan_words_before_year"]
+        self.quantity = f["quantity_words_before_number"]
+        self.counts = f["count_nouns_after_number"]
+        self.blocking = f["nouns_blocking_bare_month"]
+        plan_after = "|".join(regex.escape(w) for w in sorted(f["plan_words_after_year"]))
+        # "2030 Agenda", "the 2030 Sustainable Development Agenda": a plan's name, not a date
+        self.plan_after = regex.compile(rf"^(?:\s+[A-Z][\w-]*){{0,3}}?\s+(?:{plan_after})\b", regex.IGNORECASE)
+
+    def passes(self, text: str, start: int, end: int, checks: tuple[str, ...]) -> bool:
+        for name in checks:
+            if not getattr(self, name)(text, start, end):
+                return False
+        return True
+
+    def ref_before(self, text: str, start: int, end: int) -> bool:
+        return not _in(_prev_word(text, start), self.refs)
+
+    def plan(self, text: str, start: int, end: int) -> bool:
+        if _in(_prev_word(text, start), self.plan_before):
+            return False
+        return not self.plan_after.match(text[end : end + 80])
+
+    def count(self, text: str, start: int, end: int) -> bool:
+        if _in(_prev_word(text, start), self.quantity):
+            return False
+        return not _in(_next_word(text, end), self.counts)
+
+    def month_noun_after(self, text: str, start: int, end: int) -> bool:
+        return not _in(_next_word(text, end), self.blocking)
+
+
+_CHECKS: dict[int, _Checks] = {}
+
+
+def find_candidates(text: str, res: Resources) -> list[Candidate]:
+    """All pattern matches that pass their checks, longest first when they overlap."""
+    checks = _CHECKS.get(id(res))
+    if checks is None:
+        checks = _CHECKS[id(res)] = _Checks(res)
+    found: list[tuple[int, int, int, Candidate]] = []
+    segments = _Segments(text, res)
+    for rank, pattern in enumerate(res.patterns):
+        for m in _finditer(pattern, text, segments):
+            s, e = m.span()
+            if e <= s or not checks.passes(text, s, e, pattern.checks):
+                continue
+            cand = Candidate(s, e, pattern, m.groupdict())
+            found.append((-(e - s), s, rank, cand))
+    return select_longest([c for *_, c in sorted(found, key=lambda x: x[:3])])
+
+
+class _Segments:
+    """Segment bounds of a text and, per trigger macro, the segments where it occurs."""
+
+    def __init__(self, text: str, res: Resources) -> None:
+        self.bounds = [0] + [m.end() for m in _SEGMENT_BREAK.finditer(text)] + [len(text)]
+        self.hits: dict[str, set[int]] = {}
+        for name, rx in res.triggers.items():
+            self.hits[name] = {bisect_right(self.bounds, m.start()) - 1 for m in rx.finditer(text)}
+
+    def runs(self, needs: tuple[str, ...]) -> list[tuple[int, int]]:
+        """Maximal stretches of consecutive segments holding any of ``needs``."""
+        segs = sorted(set().union(*(self.hits.get(n, set()) for n in needs)))
+        merged: list[tuple[int, int]] = []
+        for seg in segs:
+            lo, hi = self.bounds[seg], self.bounds[seg + 1]
+            if merged and merged[-1][1] == lo:
+                merged[-1] = (merged[-1][0], hi)
+            else:
+                merged.append((lo, hi))
+        return merged
+
+
+def _finditer(pattern: Pattern, text: str, segments: _Segments) -> Iterator[regex.Match]:
+    """Run a pattern over the stretches holding its triggers (all text if it names none)."""
+    if not pattern.needs:
+        yield from pattern.rx.finditer(text)
+        return
+    for start, end in segments.runs(pattern.needs):
+        yield from pattern.rx.finditer(text, start, end)
+
+
+def select_longest(ordered: list[Candidate]) -> list[Candidate]:
+    """Greedy non-overlap: candidates arrive longest first; result is in text order."""
+    taken: list[Candidate] = []
+    for c in ordered:
+        if all(c.end <= t.start or c.start >= t.end for t in taken):
+            taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
