@@ -33,6 +33,7 @@ def corpus_flow(
     show_progress: bool = False,
     full: bool = False,
     distributed: bool = False,
+    review_dir: str | None = None,
 ) -> dict:
     """Process new or changed files under ``inputs`` and (re)write all tables in ``out_dir``."""
     logger = get_run_logger()
@@ -63,7 +64,17 @@ def corpus_flow(
                 fresh.extend(process_batch(batch, manifest, out_dir, version))
                 bar.advance(job, len(batch))
     seconds["process"] = time.perf_counter() - t0
-    summary = runner.finish(reused + fresh, files, Path(out_dir), state, version, len(reused), seconds, started)
+    summary = runner.finish(
+        reused + fresh,
+        files,
+        Path(out_dir),
+        state,
+        version,
+        len(reused),
+        seconds,
+        started,
+        Path(review_dir) if review_dir else None,
+    )
     publish(summary)
     logger.info(
         "processed %d, unchanged %d, failed %d", summary["processed"], summary["skipped_unchanged"], summary["failed"]

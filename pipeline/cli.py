@@ -27,6 +27,7 @@ def run(
     no_prefect: bool = typer.Option(False, "--no-prefect", help="Call the library directly, without a flow run."),
     task_runner: str = typer.Option("default", "--task-runner", help="'default' (in process) or 'dask'."),
     dask_address: str = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786)."),
+    review_dir: Path = typer.Option(settings.REVIEW_DIR, "--review-dir", help="Folder of the corrections ledger."),
 ) -> None:
     """Process new or changed documents into tables under OUT (CSV and Parquet)."""
     inputs = list(paths or [settings.CORPUS_DIR])
@@ -38,7 +39,7 @@ def run(
     if no_prefect:
         from pipeline.runner import run_library
 
-        summary = run_library(inputs, out, batch_size=batch_size, full=full)
+        summary = run_library(inputs, out, batch_size=batch_size, full=full, review_dir=review_dir)
     else:
         from flows.corpus_flow import flow_with_runner
 
@@ -50,6 +51,7 @@ def run(
             show_progress=sys.stderr.isatty(),
             full=full,
             distributed=task_runner != "default",
+            review_dir=str(review_dir),
         )
     print_summary(summary, out)
     if strict and summary["failed"]:
@@ -84,6 +86,11 @@ def print_summary(summary: dict, out: Path) -> None:
     console.print(table)
     for err in summary.get("errors", [])[:10]:
         console.print(f"  [red]✗[/red] {err['file']}: {err['kind']}: {err['message']}")
+    for orphan in summary.get("review_orphans", []):
+        console.print(
+            f"  [yellow]orphaned correction[/yellow] {orphan['table']} {orphan['id']} in {orphan['file_name']}: "
+            f"{orphan['reason']} (kept in the ledger; see review_orphans.csv)"
+        )
     if len(summary.get("errors", [])) > 10:
         console.print(f"  ... and {len(summary['errors']) - 10} more (see errors.csv)")
 

@@ -36,7 +36,9 @@ def available_components() -> list[str]:
 def build_nlp(model: str | None = None, components: list[str] | None = None) -> Language:
     """Load the trained pipeline named in settings and add the rule components after it."""
     nlp = spacy.load(model or settings.SPACY_MODEL)
+    modules = dict(COMPONENTS)
     for name in components if components is not None else available_components():
+        importlib.import_module(modules[name])
         nlp.add_pipe(name, last=True)
     return nlp
 

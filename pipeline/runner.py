@@ -199,12 +199,23 @@ def finish(
     n_reused: int,
     seconds: dict[str, float],
     started: float,
+    review_dir: Path | None = None,
 ) -> dict:
-    """Cache new results, assemble and write every table, then the run summary and the state."""
+    """Cache new results, assemble the tables, apply the analysts' corrections, write everything.
+
+    Results are cached before corrections are applied, so the ledger is re-applied to fresh
+    extraction on every run and a correction never depends on an earlier run's output.
+    """
+    from pipeline.review import apply_ledger, load_texts, write_orphans
+
     for res in results:
         state.store(res, version)
     t0 = time.perf_counter()
     tables = assemble_tables(results)
+    tables, orphans = apply_ledger(
+        tables, Path(review_dir or settings.REVIEW_DIR), load_texts(out_dir, tables["documents"])
+    )
+    write_orphans(orphans, out_dir)
     seconds["assemble"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     counts = write_tables(tables, out_dir)
@@ -213,6 +224,7 @@ def finish(
     removed = state.commit([str(f) for f in files], keep)
     seconds["total"] = time.perf_counter() - started
     summary = summarize(files, tables, counts, seconds, n_reused, removed)
+    summary["review_orphans"] = [{k: o.get(k) for k in ("table", "id", "file_name", "text", "reason")} for o in orphans]
     atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
     return summary
 
@@ -223,6 +235,7 @@ def run_library(
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
     full: bool = False,
+    review_dir: Path | None = None,
 ) -> dict:
     """Run the whole job without Prefect (incremental unless ``full``); returns the run summary."""
     started = time.perf_counter()
@@ -242,7 +255,7 @@ def run_library(
         if progress:
             progress(len(batch))
     seconds["process"] = time.perf_counter() - t0
-    return finish(reused + fresh, files, out_dir, state, version, len(reused), seconds, started)
+    return finish(reused + fresh, files, out_dir, state, version, len(reused), seconds, started, review_dir)
 
 
 def summarize(

@@ -1,0 +1,222 @@
+"""Turn the ledger into corrected tables: the step every run takes after extraction.
+
+Rejected rows leave, edited rows carry the analyst's values, added rows appear, and
+``review_status`` says which. A decision whose row cannot be found again is returned as an
+orphan (and stays in the ledger), so nothing an analyst did is ever dropped without a word.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from pipeline.ids import stable_id
+from pipeline.review import ledger
+from pipeline.review.attach import locate, norm, reattach, resolve_document
+from pipeline.review.fields import DOC_TABLES, ID_COLUMN, REVIEW_TABLES, TEXT_COLUMN, columns
+from pipeline.tables import atomic_write_text
+
+ORPHANS_FILE = "review_orphans.csv"
+ORPHAN_COLUMNS = ("table", "id", "actions", "doc_id", "file_name", "text", "last_decision_at", "reason")
+
+
+def load_texts(out_dir: Path, documents: list[dict]) -> dict[str, str]:
+    """Clean text of every readable document, as the run wrote it under ``out_dir``."""
+    texts = {}
+    for doc in documents:
+        path = Path(out_dir) / (doc.get("text_path") or f"texts/{doc.get('doc_id')}.txt")
+        if doc.get("status") == "ok" and doc.get("doc_id") and path.exists():
+            texts[doc["doc_id"]] = path.read_text(encoding="utf-8")
+    return texts
+
+
+def apply_ledger(
+    tables: dict[str, list[dict]], review_dir: Path, texts: dict[str, str]
+) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Corrected copies of ``tables`` plus orphan records, from every decision in the ledger."""
+    entries, problems = ledger.read(review_dir)
+    out = {name: ([dict(r) for r in rows] if name in REVIEW_TABLES else rows) for name, rows in tables.items()}
+    for name in REVIEW_TABLES:
+        out.setdefault(name, [])
+    orphans = [_orphan({"table": "", "id": ""}, [], p.message + f" (line {p.line})") for p in problems]
+    if not entries:
+        return out, orphans
+    documents = {d["doc_id"]: d for d in out.get("documents", []) if d.get("doc_id") and d.get("status") == "ok"}
+    items: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for entry in entries:
+        items[(entry["table"], entry["id"])].append(entry)
+
+    target: dict[tuple[str, str], str] = {}  # ledger item -> id of the row it now lands on
+    index = {name: {r[ID_COLUMN[name]]: r for r in out[name]} for name in REVIEW_TABLES}
+    pending_anchor = []
+    for (table, item_id), group in items.items():
+        if table not in REVIEW_TABLES:
+            orphans.append(_orphan({"table": table, "id": item_id}, group, f"unknown table {table}"))
+            continue
+        adds = [e for e in group if e["action"] == "add"]
+        if adds:
+            row, reason = _materialize(table, item_id, adds[-1], documents, texts)
+            if row is None:
+                orphans.append(_orphan(adds[-1].get("anchor") or {}, group, reason, table, item_id))
+                continue
+            _drop_duplicate(out, index, table, row)
+            index[table][item_id] = row
+            out[table].append(row)
+            target[(table, item_id)] = item_id
+        elif item_id in index[table]:
+            target[(table, item_id)] = item_id
+        else:
+            pending_anchor.append((table, item_id, group))
+    taken: set[str] = set()
+    for table, item_id, group in pending_anchor:
+        anchor = next((e["anchor"] for e in group if e.get("anchor")), {})
+        row = reattach(table, anchor, out, texts, documents, taken)
+        if row is None:
+            orphans.append(_orphan(anchor, group, _why_not(table, anchor, documents), table, item_id))
+            continue
+        taken.add(row[ID_COLUMN[table]])
+        target[(table, item_id)] = row[ID_COLUMN[table]]
+
+    states: dict[tuple[str, str], ledger.ItemState] = {}
+    for entry in entries:
+        key = (entry["table"], entry["id"])
+        if key in target:
+            states.setdefault((entry["table"], target[key]), ledger.ItemState()).step(entry)
+    rejected: dict[str, set[str]] = defaultdict(set)
+    for (table, row_id), state in states.items():
+        row = index[table][row_id]
+        cols = columns(table)
+        for field_name, value in state.edits.items():
+            if field_name in cols:
+                row[field_name] = value
+        if state.status == "rejected":
+            rejected[table].add(row_id)
+        else:
+            row["review_status"] = state.status
+    for table, ids in rejected.items():
+        out[table] = [r for r in out[table] if r[ID_COLUMN[table]] not in ids]
+    touched = {table for table, _ in states}
+    if "meetings" in touched and "events" in out:
+        out["events"] = rebuild_events(out["meetings"])
+    if touched & {"mentions", "actors"}:
+        _recount_actors(out["actors"], out["mentions"])
+    return out, orphans
+
+
+def _materialize(table: str, item_id: str, entry: dict, documents: dict, texts: dict) -> tuple[dict | None, str]:
+    """The added row as it stands in this run: moved to its document's current id and offsets."""
+    values = dict(entry.get("new_value") or {})
+    row = {name: None for name in columns(table)}
+    row.update({k: v for k, v in values.items() if k in row})
+    row[ID_COLUMN[table]] = item_id
+    row["review_status"] = "added"
+    if table in DOC_TABLES:
+        anchor = entry.get("anchor") or {}
+        doc_id = resolve_document(anchor, documents)
+        if doc_id is None:
+            return None, "its document is no longer in the corpus"
+        text = texts.get(doc_id)
+        start, end = row.get("start_char"), row.get("end_char")
+        wanted = row.get(TEXT_COLUMN[table]) or ""
+        if text is not None and not (doc_id == anchor.get("doc_id") and text[start:end] == wanted):
+            place = locate({**anchor, "text": wanted}, text)
+            if place is None:
+                return None, "its text no longer occurs in the document"
+            start, end = place
+        row.update(doc_id=doc_id, start_char=start, end_char=end)
+    if table == "meetings":
+        row["event_id"] = row.get("event_id") or "ev-" + stable_id(_event_key(row), length=12)
+    return row, ""
+
+
+def _event_key(meeting: dict) -> str:
+    try:
+        from pipeline.extract.meetings import event_key
+    except ModuleNotFoundError:
+        return f"{meeting['doc_id']}:{str(meeting.get('name')).lower()}"
+    return event_key(meeting)
+
+
+def _drop_duplicate(out: dict, index: dict, table: str, row: dict) -> None:
+    """When extraction now finds what an analyst added, keep one row: the analyst's."""
+    id_col = ID_COLUMN[table]
+    if table in DOC_TABLES:
+
+        def same(r: dict) -> bool:
+            return (r["doc_id"], r["start_char"], r["end_char"]) == (row["doc_id"], row["start_char"], row["end_char"])
+    else:
+
+        def same(r: dict) -> bool:
+            return r[id_col] == row[id_col]
+
+    dupes = {r[id_col] for r in out[table] if same(r) and r.get("review_status") != "added"}
+    if dupes:
+        out[table][:] = [r for r in out[table] if r[id_col] not in dupes]
+        for d in dupes:
+            index[table].pop(d, None)
+
+
+def _why_not(table: str, anchor: dict, documents: dict) -> str:
+    if table in DOC_TABLES and resolve_document(anchor, documents) is None:
+        return "its document is no longer in the corpus"
+    return f"no extracted row with this {TEXT_COLUMN[table]} any more"
+
+
+def _orphan(anchor: dict, group: list[dict], reason: str, table: str = "", item_id: str = "") -> dict:
+    return {
+        "table": table or anchor.get("table", ""),
+        "id": item_id or anchor.get("id", ""),
+        "actions": "|".join(e["action"] for e in group),
+        "doc_id": anchor.get("doc_id") or "",
+        "file_name": anchor.get("file_name") or "",
+        "text": norm(anchor.get("text"))[:300],
+        "last_decision_at": group[-1]["timestamp"] if group else "",
+        "reason": reason,
+    }
+
+
+def write_orphans(orphans: list[dict], out_dir: Path) -> Path:
+    """``review_orphans.csv`` in ``out_dir`` (always written, so an old list never lingers)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=ORPHAN_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(orphans)
+    path = Path(out_dir) / ORPHANS_FILE
+    atomic_write_text(path, "\ufeff" + buf.getvalue())
+    return path
+
+
+def rebuild_events(meetings: list[dict]) -> list[dict]:
+    """Events re-aggregated from the corrected meetings (same rules as ``pipeline.extraction``)."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in meetings:
+        groups[row["event_id"]].append(row)
+    events = []
+    for event_id, rows in sorted(groups.items()):
+        names = Counter(r["name"] for r in rows)
+        dated = [r for r in rows if r.get("start")]
+        events.append(
+            {
+                "event_id": event_id,
+                "name": max(names, key=lambda n: (names[n], len(n))),
+                "type": Counter(r.get("type") for r in rows).most_common(1)[0][0],
+                "start": min((str(r["start"]) for r in dated), default=None),
+                "end": max((str(r.get("end") or r["start"]) for r in dated), default=None),
+                "location": next((r["location"] for r in rows if r.get("location")), None),
+                "status": rows[-1].get("status"),
+                "n_documents": len({r["doc_id"] for r in rows}),
+            }
+        )
+    return events
+
+
+def _recount_actors(actors: list[dict], mentions: list[dict]) -> None:
+    n_mentions: Counter = Counter(m["actor_id"] for m in mentions)
+    docs: dict[str, set] = defaultdict(set)
+    for m in mentions:
+        docs[m["actor_id"]].add(m["doc_id"])
+    for row in actors:
+        row["n_mentions"] = n_mentions.get(row["actor_id"], 0)
+        row["n_documents"] = len(docs.get(row["actor_id"], ()))
