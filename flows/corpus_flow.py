@@ -17,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipeline import runner
 from pipeline.ingest import discover_files
+from pipeline.lock import output_lock
 from pipeline.state import RunState
+from pipeline.tableset import recover
 
 
 @task(name="process-batch", retries=2, retry_delay_seconds=[2, 10])
@@ -36,50 +38,59 @@ def corpus_flow(
     review_dir: str | None = None,
 ) -> dict:
     """Process new or changed files under ``inputs`` and (re)write all tables in ``out_dir``."""
-    logger = get_run_logger()
-    started = time.perf_counter()
-    seconds: dict[str, float] = {}
-    files = discover_files([Path(p) for p in inputs])
-    manifest = runner.manifests_for([Path(p) for p in inputs])
-    version = runner.pipeline_version()
-    state = RunState(Path(out_dir))
-    t0 = time.perf_counter()
-    reused, todo = ([], files) if full else runner.plan(files, state, version)
-    seconds["plan"] = time.perf_counter() - t0
-    logger.info("%d files, %d unchanged, %d to process; pipeline %s", len(files), len(reused), len(todo), version)
-    batches = [[str(p) for p in todo[i : i + batch_size]] for i in range(0, len(todo), batch_size)]
-    fresh: list[dict] = []
-    t0 = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]documents"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), disable=not show_progress
-    ) as bar:
-        job = bar.add_task("documents", total=len(todo))
-        if distributed:
-            futures = [process_batch.submit(b, manifest, out_dir, version) for b in batches]
-            for future, batch in zip(futures, batches, strict=True):
-                fresh.extend(future.result())
-                bar.advance(job, len(batch))
-        else:
-            for batch in batches:
-                fresh.extend(process_batch(batch, manifest, out_dir, version))
-                bar.advance(job, len(batch))
-    seconds["process"] = time.perf_counter() - t0
-    summary = runner.finish(
-        reused + fresh,
-        files,
-        Path(out_dir),
-        state,
-        version,
-        len(reused),
-        seconds,
-        started,
-        Path(review_dir) if review_dir else None,
-    )
-    publish(summary)
-    logger.info(
-        "processed %d, unchanged %d, failed %d", summary["processed"], summary["skipped_unchanged"], summary["failed"]
-    )
-    return summary
+    with output_lock(Path(out_dir)):  # one run per output folder; waits, then refuses
+        recover(Path(out_dir))  # finish or discard what a crashed run left behind
+        logger = get_run_logger()
+        started = time.perf_counter()
+        seconds: dict[str, float] = {}
+        files = discover_files([Path(p) for p in inputs])
+        manifest = runner.manifests_for([Path(p) for p in inputs])
+        version = runner.pipeline_version()
+        state = RunState(Path(out_dir))
+        t0 = time.perf_counter()
+        reused, todo = ([], files) if full else runner.plan(files, state, version)
+        seconds["plan"] = time.perf_counter() - t0
+        logger.info("%d files, %d unchanged, %d to process; pipeline %s", len(files), len(reused), len(todo), version)
+        batches = [[str(p) for p in todo[i : i + batch_size]] for i in range(0, len(todo), batch_size)]
+        fresh: list[dict] = []
+        t0 = time.perf_counter()
+        with Progress(
+            TextColumn("[bold]documents"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            disable=not show_progress,
+        ) as bar:
+            job = bar.add_task("documents", total=len(todo))
+            if distributed:
+                futures = [process_batch.submit(b, manifest, out_dir, version) for b in batches]
+                for future, batch in zip(futures, batches, strict=True):
+                    fresh.extend(future.result())
+                    bar.advance(job, len(batch))
+            else:
+                for batch in batches:
+                    fresh.extend(process_batch(batch, manifest, out_dir, version))
+                    bar.advance(job, len(batch))
+        seconds["process"] = time.perf_counter() - t0
+        summary = runner.finish(
+            reused + fresh,
+            files,
+            Path(out_dir),
+            state,
+            version,
+            len(reused),
+            seconds,
+            started,
+            Path(review_dir) if review_dir else None,
+        )
+        publish(summary)
+        logger.info(
+            "processed %d, unchanged %d, failed %d",
+            summary["processed"],
+            summary["skipped_unchanged"],
+            summary["failed"],
+        )
+        return summary
 
 
 def publish(summary: dict) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m pipeline run|evaluate`` (also installed as ``ungov``)."""
+"""Command line: ``python -m pipeline run|evaluate|report|dictionary`` (also installed as ``ungov``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pipeline import settings
 settings.prefect_defaults()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="UN documents to analyst-ready tables.")
 console = Console()
+LOCKED_EXIT = 3  # another run holds the output folder
 
 
 @app.command()
@@ -28,6 +29,9 @@ def run(
     task_runner: str = typer.Option("default", "--task-runner", help="'default' (in process) or 'dask'."),
     dask_address: str = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786)."),
     review_dir: Path = typer.Option(settings.REVIEW_DIR, "--review-dir", help="Folder of the corrections ledger."),
+    lock_wait: float = typer.Option(
+        60.0, "--lock-wait", help="Seconds to wait for another run on the same --out folder before giving up."
+    ),
 ) -> None:
     """Process new or changed documents into tables under OUT (CSV and Parquet)."""
     inputs = list(paths or [settings.CORPUS_DIR])
@@ -36,23 +40,34 @@ def run(
         console.print(f"[red]No such file or folder:[/red] {', '.join(missing)}")
         raise typer.Exit(2)
     out.mkdir(parents=True, exist_ok=True)
-    if no_prefect:
-        from pipeline.runner import run_library
+    from pipeline.lock import OutputsBusy, output_lock
 
-        summary = run_library(inputs, out, batch_size=batch_size, full=full, review_dir=review_dir)
-    else:
-        from flows.corpus_flow import flow_with_runner
+    try:
+        lock = output_lock(out, lock_wait)
+        lock.__enter__()  # held for the whole run; the runner and flow re-enter it
+    except OutputsBusy as exc:
+        console.print(f"[red]Not started:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(LOCKED_EXIT) from None
+    try:
+        if no_prefect:
+            from pipeline.runner import run_library
 
-        flow = flow_with_runner(task_runner, dask_address)
-        summary = flow(
-            [str(p) for p in inputs],
-            str(out),
-            batch_size,
-            show_progress=sys.stderr.isatty(),
-            full=full,
-            distributed=task_runner != "default",
-            review_dir=str(review_dir),
-        )
+            summary = run_library(inputs, out, batch_size=batch_size, full=full, review_dir=review_dir)
+        else:
+            from flows.corpus_flow import flow_with_runner
+
+            flow = flow_with_runner(task_runner, dask_address)
+            summary = flow(
+                [str(p) for p in inputs],
+                str(out),
+                batch_size,
+                show_progress=sys.stderr.isatty(),
+                full=full,
+                distributed=task_runner != "default",
+                review_dir=str(review_dir),
+            )
+    finally:
+        lock.__exit__(None, None, None)
     print_summary(summary, out)
     if strict and summary["failed"]:
         raise typer.Exit(1)
@@ -136,6 +151,33 @@ def evaluate(
     missing = [d["document"] for d in report["documents"] if d.get("missing")]
     if missing:
         console.print(f"[yellow]not in the outputs:[/yellow] {', '.join(missing)}")
+
+
+@app.command()
+def dictionary(
+    path: Path = typer.Option(None, "--path", help="Where to write it (default: docs/data_dictionary.md)."),
+) -> None:
+    """Regenerate the data dictionary from the schema declaration (pipeline/tables.py)."""
+    from pipeline.analyst.dictionary import DICTIONARY_PATH, write_dictionary
+
+    console.print(f"wrote {write_dictionary(path or DICTIONARY_PATH)}")
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder holding the tables."),
+) -> None:
+    """Rebuild the analyst outputs (pipeline.duckdb, timeline.html/.png, report.html) from existing tables."""
+    from pipeline.analyst import build_analyst_outputs
+    from pipeline.lock import output_lock
+
+    if not (out / "documents.parquet").exists():
+        console.print(f"[red]No tables in {out}[/red]: run `python -m pipeline run` first.")
+        raise typer.Exit(2)
+    with output_lock(out):  # never read a half-published set of tables
+        paths = build_analyst_outputs(out)
+    for kind, path in paths.items():
+        console.print(f"{kind:>14}  {path}")
 
 
 from pipeline.review.cli import review_app  # noqa: E402  (mounted last: `python -m pipeline review ...`)

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline import settings
 
@@ -47,3 +48,20 @@ def build_nlp(model: str | None = None, components: list[str] | None = None) -> 
 def shared_nlp(model: str | None = None) -> Language:
     """One pipeline per process: loading the model costs about a second."""
     return build_nlp(model)
+
+
+_TEXT_KEY = "_ungov_text"
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once per Doc.
+
+    spaCy rebuilds ``Doc.text`` from every token on each access (a Token object per token), so
+    a component that reads it per candidate pays the document's length each time; in the date
+    component it cost more than all the date patterns together.
+    """
+    text = doc.user_data.get(_TEXT_KEY)
+    n_chars = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if not isinstance(text, str) or len(text) != n_chars:  # e.g. user data copied by Span.as_doc
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text

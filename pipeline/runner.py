@@ -16,12 +16,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline import __version__, settings
+from pipeline.analyst import build_analyst_outputs
 from pipeline.document import Document
-from pipeline.extraction import EXTRACTION_TABLES, build_events, extract_documents
+from pipeline.extraction import EXTRACTION_TABLES, build_events, default_n_process, extract_documents
 from pipeline.ingest import discover_files, ingest_file
 from pipeline.ingest.metadata import load_manifest
+from pipeline.lock import output_lock
 from pipeline.state import RunState
-from pipeline.tables import atomic_write_text, write_tables
+from pipeline.tables import atomic_write_text
+from pipeline.tableset import TableSet, recover
 
 DocResult = dict
 
@@ -92,10 +95,20 @@ def process_files(
             errors[i].append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
     extractions = {}
     if ok:
-        nlp = nlp or shared_nlp()
         try:
-            extractions = {e.doc_id: e for e in extract_documents(nlp, ok)}
+            extractions = {
+                e.doc_id: e
+                for e in extract_documents(
+                    nlp,  # None: the shared pipeline, loaded only where it runs (workers, or here)
+                    ok,
+                    n_process=default_n_process(),
+                    on_error=lambda doc, msg: errors[documents.index(doc)].append(
+                        _error_row(doc, "extract", "extractor_error", msg)
+                    ),
+                )
+            }
         except Exception:  # fall back to one document at a time to isolate the culprit
+            nlp = nlp or shared_nlp()
             for doc in ok:
                 try:
                     extractions[doc.doc_id] = extract_documents(nlp, [doc])[0]
@@ -215,10 +228,13 @@ def finish(
     tables, orphans = apply_ledger(
         tables, Path(review_dir or settings.REVIEW_DIR), load_texts(out_dir, tables["documents"])
     )
-    write_orphans(orphans, out_dir)
+    staged = TableSet(out_dir)  # every table of the run is published as one set, or none is
+    staged.include(write_orphans(orphans, staged.dir).name)
     seconds["assemble"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    counts = write_tables(tables, out_dir)
+    counts = staged.add_tables(tables)
+    staged.commit()
+    build_analyst_outputs(out_dir)
     seconds["write"] = time.perf_counter() - t0
     keep = {d["doc_id"] for d in tables["documents"] if d["status"] == "ok"}
     removed = state.commit([str(f) for f in files], keep)
@@ -237,7 +253,24 @@ def run_library(
     full: bool = False,
     review_dir: Path | None = None,
 ) -> dict:
-    """Run the whole job without Prefect (incremental unless ``full``); returns the run summary."""
+    """Run the whole job without Prefect (incremental unless ``full``); returns the run summary.
+
+    Holds the output folder's lock for the whole run and first completes or discards whatever a
+    crashed earlier run left behind.
+    """
+    with output_lock(out_dir):
+        recover(out_dir)
+        return _run_library(inputs, Path(out_dir), batch_size, progress, full, review_dir)
+
+
+def _run_library(
+    inputs: list[Path],
+    out_dir: Path,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+    full: bool,
+    review_dir: Path | None,
+) -> dict:
     started = time.perf_counter()
     seconds: dict[str, float] = {}
     files = discover_files(inputs)

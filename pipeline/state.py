@@ -12,7 +12,8 @@ import json
 import os
 from pathlib import Path
 
-from pipeline.ingest.reader import doc_id_for
+from pipeline.ingest.errors import IngestError
+from pipeline.ingest.reader import display_name, doc_id_for, read_limited
 from pipeline.tables import atomic_write_text
 
 STATE_DIR = ".state"
@@ -33,8 +34,8 @@ class RunState:
     def cached(self, path: Path, version: str) -> dict | None:
         """The cached result for this file's current bytes and this version, if any."""
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_limited(path)  # never a whole oversized file, never a pipe
+        except (OSError, IngestError):
             return None
         doc_id, _ = doc_id_for(data)
         cache = self.results_dir / f"{doc_id}.json"
@@ -47,7 +48,9 @@ class RunState:
         if entry.get("version") != version or not (self.root.parent / "texts" / f"{doc_id}.txt").is_file():
             return None
         result = entry["result"]
-        result["document"] = dict(result["document"], source_path=str(path), file_name=path.name)
+        result["document"] = dict(
+            result["document"], source_path=display_name(str(path)), file_name=display_name(path.name)
+        )
         return result
 
     def store(self, result: dict, version: str) -> None:

@@ -34,24 +34,40 @@ REVIEW = ("unreviewed", "accepted", "edited", "added")
 SCHEMAS: dict[str, tuple[Column, ...]] = {
     "documents": (
         Column("doc_id", S, "First 16 hex digits of the SHA-256 of the file's bytes", True, example="b91fc1af8054643d"),
-        Column("source_path", S, "Path of the file as given to the run", True),
-        Column("file_name", S, "File name", True),
+        Column(
+            "source_path", S, "Path of the file as given to the run", True, example="corpus/000_b91fc1af8054643d.txt"
+        ),
+        Column("file_name", S, "File name", True, example="000_b91fc1af8054643d.txt"),
         Column("file_type", S, "Format the file was read as", False, ("txt", "md", "pdf", "docx", "")),
-        Column("sha256", S, "SHA-256 of the file's bytes (empty when unreadable)"),
+        Column(
+            "sha256",
+            S,
+            "SHA-256 of the file's bytes (empty when unreadable)",
+            example="b91fc1af8054643d5541ee64e1a8c8709d3b1b4673e2b271ac38f45fccc063d0",
+        ),
         Column("status", S, "ok, or error when the file could not be read", True, ("ok", "error")),
-        Column("error_kind", S, "Machine-readable reason of an error (empty_file, encrypted, no_text_layer, ...)"),
-        Column("error_message", S, "What went wrong, for a person"),
-        Column("title", S, "Title as printed"),
+        Column(
+            "error_kind",
+            S,
+            "Machine-readable reason of an error (empty_file, encrypted, no_text_layer, ...)",
+            example="no_text_layer",
+        ),
+        Column("error_message", S, "What went wrong, for a person", example="the PDF has no text layer (scanned?)"),
+        Column(
+            "title", S, "Title as printed", example="DESA COORDINATION MEETING: Opening Remarks by Ms. Izumi Nakamitsu"
+        ),
         Column("doc_type", S, "Kind of document", False, ("speech", "meeting_summary", "note", "resolution", "other")),
         Column("doc_date", D, "Date the document was delivered, held or issued", example="2017-02-16"),
-        Column("speaker_or_author", S, "Speaker of a speech, author body of a note or summary"),
-        Column("location", S, "City where it was delivered or held, or 'virtual'"),
-        Column("n_pages", INT, "Pages (PDF only)"),
-        Column("n_chars", INT, "Characters of clean text"),
-        Column("n_words", INT, "Words of clean text"),
+        Column(
+            "speaker_or_author", S, "Speaker of a speech, author body of a note or summary", example="Izumi Nakamitsu"
+        ),
+        Column("location", S, "City where it was delivered or held, or 'virtual'", example="New York"),
+        Column("n_pages", INT, "Pages (PDF only)", example="12"),
+        Column("n_chars", INT, "Characters of clean text", example="3212"),
+        Column("n_words", INT, "Words of clean text", example="495"),
         Column("text_path", S, "Clean text file that all offsets refer to", example="texts/b91fc1af8054643d.txt"),
-        Column("processed_at", TS, "When this document was processed (UTC)"),
-        Column("pipeline_version", S, "Code and rule-data version that produced the rows"),
+        Column("processed_at", TS, "When this document was processed (UTC)", example="2024-05-02T09:41:07"),
+        Column("pipeline_version", S, "Code and rule-data version that produced the rows", example="0.1.0+3c68e7552e"),
     ),
     "actors": (
         Column(
@@ -62,27 +78,32 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             "type", S, "Kind of actor", True, ("person", "organization", "member_state", "un_body", "role"), "un_body"
         ),
         Column("aliases", LIST, "Acronyms and short forms seen in the corpus", example="IOM"),
-        Column("title", S, "For persons: their post as given"),
-        Column("affiliation", S, "For persons: canonical name of their organization"),
-        Column("n_mentions", INT, "Mentions across the corpus"),
-        Column("n_documents", INT, "Documents that mention the actor"),
+        Column("title", S, "For persons: their post as given", example="Director General"),
+        Column(
+            "affiliation",
+            S,
+            "For persons: canonical name of their organization",
+            example="International Organization for Migration",
+        ),
+        Column("n_mentions", INT, "Mentions across the corpus", example="23"),
+        Column("n_documents", INT, "Documents that mention the actor", example="5"),
         Column("review_status", S, "Analyst review state", True, REVIEW),
     ),
     "mentions": (
-        Column("mention_id", S, "Stable id of the mention", True),
-        Column("doc_id", S, "Document", True),
-        Column("actor_id", S, "Actor mentioned", True),
+        Column("mention_id", S, "Stable id of the mention", True, example="54ca419a86eae56f"),
+        Column("doc_id", S, "Document", True, example="b91fc1af8054643d"),
+        Column("actor_id", S, "Actor mentioned", True, example="international-organization-for-migration"),
         Column("text", S, "Surface text", True, example="IOM"),
-        Column("start_char", INT, "Start offset in the clean text", True),
-        Column("end_char", INT, "End offset (exclusive)", True),
+        Column("start_char", INT, "Start offset in the clean text", True, example="1512"),
+        Column("end_char", INT, "End offset (exclusive)", True, example="1515"),
         Column("review_status", S, "Analyst review state", True, REVIEW),
     ),
     "dates": (
-        Column("date_id", S, "Stable id of the expression", True),
-        Column("doc_id", S, "Document", True),
+        Column("date_id", S, "Stable id of the expression", True, example="dd86a8c01a31bf09"),
+        Column("doc_id", S, "Document", True, example="b91fc1af8054643d"),
         Column("text", S, "The expression as written", True, example="late November 2017"),
-        Column("start_char", INT, "Start offset in the clean text", True),
-        Column("end_char", INT, "End offset (exclusive)", True),
+        Column("start_char", INT, "Start offset in the clean text", True, example="184"),
+        Column("end_char", INT, "End offset (exclusive)", True, example="208"),
         Column("kind", S, "Form of the expression", True, ("date", "range", "relative", "time")),
         Column(
             "granularity",
@@ -96,9 +117,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("review_status", S, "Analyst review state", True, REVIEW),
     ),
     "meetings": (
-        Column("meeting_id", S, "Stable id of this mention of a meeting", True),
-        Column("event_id", S, "The real meeting; the same across documents", True),
-        Column("doc_id", S, "Document", True),
+        Column("meeting_id", S, "Stable id of this mention of a meeting", True, example="4c33a4d91a740865"),
+        Column("event_id", S, "The real meeting; the same across documents", True, example="ev-61ff4bc15675"),
+        Column("doc_id", S, "Document", True, example="b91fc1af8054643d"),
         Column("name", S, "Name as the text gives it", True, example="preparatory stock-taking meeting"),
         Column(
             "type",
@@ -107,29 +128,38 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             False,
             ("meeting", "conference", "session", "negotiation", "summit", "forum", "hearing", "consultation"),
         ),
-        Column("start", D, "First day"),
-        Column("end", D, "Last day"),
-        Column("location", S, "City, or 'virtual'"),
+        Column("start", D, "First day", example="2017-11-21"),
+        Column("end", D, "Last day", example="2017-11-30"),
+        Column("location", S, "City, or 'virtual'", example="Mexico"),
         Column("status", S, "Held, planned or ongoing as of the document date", False, ("held", "planned", "ongoing")),
-        Column("evidence", S, "Sentence or clause that mentions it", True),
-        Column("start_char", INT, "Start offset of the evidence", True),
-        Column("end_char", INT, "End offset of the evidence", True),
+        Column(
+            "evidence",
+            S,
+            "Sentence or clause that mentions it",
+            True,
+            example=(
+                'All of those consultations will provide inputs for a preparatory "stock taking" meeting '
+                "to be hosted in Mexico in late November 2017."
+            ),
+        ),
+        Column("start_char", INT, "Start offset of the evidence", True, example="1590"),
+        Column("end_char", INT, "End offset of the evidence", True, example="1725"),
         Column("review_status", S, "Analyst review state", True, REVIEW),
     ),
     "events": (
-        Column("event_id", S, "Stable id of the real meeting", True),
-        Column("name", S, "Best-known name", True),
-        Column("type", S, "Kind of meeting"),
-        Column("start", D, "First day"),
-        Column("end", D, "Last day"),
-        Column("location", S, "City, or 'virtual'"),
+        Column("event_id", S, "Stable id of the real meeting", True, example="ev-61ff4bc15675"),
+        Column("name", S, "Best-known name", True, example='preparatory "stock taking" meeting'),
+        Column("type", S, "Kind of meeting", example="meeting"),
+        Column("start", D, "First day", example="2017-11-21"),
+        Column("end", D, "Last day", example="2017-11-30"),
+        Column("location", S, "City, or 'virtual'", example="Mexico"),
         Column("status", S, "Latest known status", False, ("held", "planned", "ongoing")),
-        Column("n_documents", INT, "Documents that mention it", True),
+        Column("n_documents", INT, "Documents that mention it", True, example="2"),
     ),
     "commitments": (
-        Column("commitment_id", S, "Stable id", True),
-        Column("doc_id", S, "Document", True),
-        Column("actor_id", S, "Who must act (first actor when several)"),
+        Column("commitment_id", S, "Stable id", True, example="b133fda29a7d919f"),
+        Column("doc_id", S, "Document", True, example="b91fc1af8054643d"),
+        Column("actor_id", S, "Who must act (first actor when several)", example="secretary-general"),
         Column("actor", S, "Canonical name(s) of who must act, '; '-joined", example="Secretary-General"),
         Column(
             "kind",
@@ -139,19 +169,25 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             ("commitment", "decision", "request", "action_point", "recommendation", "call"),
         ),
         Column("action", S, "What is to be done", example="develop a workplan for Member States"),
-        Column("deadline", D, "Last day by which it is due"),
-        Column("evidence", S, "Sentence or clause", True),
-        Column("start_char", INT, "Start offset of the evidence", True),
-        Column("end_char", INT, "End offset of the evidence", True),
+        Column("deadline", D, "Last day by which it is due", example="2017-03-30"),
+        Column(
+            "evidence",
+            S,
+            "Sentence or clause",
+            True,
+            example="Six weeks from now, the Secretary-General is asked to prepare a note on the organization of work",
+        ),
+        Column("start_char", INT, "Start offset of the evidence", True, example="956"),
+        Column("end_char", INT, "End offset of the evidence", True, example="1100"),
         Column("review_status", S, "Analyst review state", True, REVIEW),
     ),
     "errors": (
-        Column("source_path", S, "File", True),
-        Column("doc_id", S, "Document (empty when the file could not be read at all)"),
+        Column("source_path", S, "File", True, example="corpus/scanned.pdf"),
+        Column("doc_id", S, "Document (empty when the file could not be read at all)", example="0e1f2a3b4c5d6e7f"),
         Column("stage", S, "Where it failed", True, ("ingest", "extract", "write")),
-        Column("error_kind", S, "Machine-readable reason", True),
-        Column("message", S, "What went wrong, for a person", True),
-        Column("at", TS, "When (UTC)", True),
+        Column("error_kind", S, "Machine-readable reason", True, example="no_text_layer"),
+        Column("message", S, "What went wrong, for a person", True, example="the PDF has no text layer (scanned?)"),
+        Column("at", TS, "When (UTC)", True, example="2024-05-02T09:41:07"),
     ),
 }
 TABLE_NAMES = tuple(SCHEMAS)
@@ -244,6 +280,10 @@ def _iso_moment(value: dt.datetime) -> str:
     return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def _atomic_write(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -252,6 +292,7 @@ def _atomic_write(path: Path, write) -> None:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for every analyst on the machine
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

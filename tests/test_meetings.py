@@ -115,3 +115,17 @@ def test_component_tolerates_missing_upstream_spans() -> None:
     doc = bare("The annual meeting of the Network will be held in Geneva.")
     assert doc.spans["meetings"][0]._.meeting["start"] is None
     assert meetings.MeetingFinder  # registered factory and class are importable
+
+
+def test_a_dated_and_an_unanchored_summit_in_one_speech(nlp):
+    """General Debate statements have no date: "last year's" stays None beside a dated summit."""
+    text = (
+        "Andorra played an active part in last year\u2019s Transforming Education Summit.\n\n"
+        "We look forward to the Summit of the Future in 2024."
+    )
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_date"] = None
+    doc = nlp(doc)
+    names = {s._.meeting["name"] for s in doc.spans["meetings"]}
+    assert any("Transforming Education Summit" in n for n in names)
+    assert any("Summit of the Future" in n for n in names)

@@ -25,6 +25,7 @@ from pipeline.extract.actors_persons import find_persons, mention_span
 from pipeline.extract.actors_resolve import canonical_names, role_holder
 from pipeline.extract.actors_table import build_actor_table
 from pipeline.extract.actors_vocab import Vocab, load_vocab
+from pipeline.nlp import text_of
 
 __all__ = ["ActorsComponent", "build_actor_table", "find_actors"]
 
@@ -104,7 +105,7 @@ class ActorsComponent:
     def _acronym_cands(self, doc: Doc, actors: dict[str, dict], lex_cands: list[Cand]) -> list[Cand]:
         """'Long Form (ACR)': acronym becomes an alias; unlisted long forms become new actors."""
         out = []
-        for d in find_definitions(doc.text, self.voc):
+        for d in find_definitions(text_of(doc), self.voc):
             entry = self.lex.lookup(d.long_form) or self.lex.lookup(d.acronym)
             if entry is None:
                 if not _names_a_body(d.long_form, self.voc):
@@ -115,7 +116,7 @@ class ActorsComponent:
             for form in (d.acronym, d.long_form):
                 if form != actor["name"] and form not in actor["aliases"]:
                     actor["aliases"].append(form)
-                for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", doc.text):
+                for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text_of(doc)):
                     span = doc.char_span(m.start(), m.end(), alignment_mode="contract")
                     if span is not None and len(span):
                         out.append(Cand(span.start, span.end, entry.key, "acr", entry))

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract.actors_lexicon import Lexicon
 from pipeline.extract.actors_vocab import Vocab
+from pipeline.nlp import text_of
 
 ORG_TYPES = {"organization", "un_body"}
 _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?"
@@ -154,7 +155,7 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             candidates.append((ent.start, ent.end))
-    for m in _PARTICIPANT.finditer(doc.text):
+    for m in _PARTICIPANT.finditer(text_of(doc)):
         title, _, _ = parse_apposition(", " + m.group("rest"), lex, voc)
         if title is None and lex.lookup(m.group("rest").split(",")[0]) is None:
             continue
@@ -175,7 +176,7 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
         if lex.lookup(name_span.text) is not None:
             continue
         hstart = _honorific_start(doc, start, voc)
-        title, affiliation, used = parse_apposition(doc.text[name_span.end_char :], lex, voc)
+        title, affiliation, used = parse_apposition(text_of(doc)[name_span.end_char :], lex, voc)
         found[(start, end)] = PersonMention(
             start=start,
             end=end,

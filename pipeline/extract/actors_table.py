@@ -44,5 +44,5 @@ def build_actor_table(actors: Iterable[dict]) -> list[dict]:
         row["title"] = _fuller(row["title"], actor.get("title"))
         row["affiliation"] = _fuller(row["affiliation"], actor.get("affiliation"))
     for key, row in rows.items():
-        row["aliases"] = sorted(aliases[key] - {row["name"]}, key=str.lower)
+        row["aliases"] = sorted(aliases[key] - {row["name"]}, key=lambda a: (a.lower(), a))  # no set-order ties
     return [rows[k] for k in sorted(rows)]

@@ -106,11 +106,15 @@ class _Segments:
     def __init__(self, text: str, res: Resources) -> None:
         self.bounds = [0] + [m.end() for m in _SEGMENT_BREAK.finditer(text)] + [len(text)]
         self.hits: dict[str, set[int]] = {}
+        self._runs: dict[tuple[str, ...], list[tuple[int, int]]] = {}
         for name, rx in res.triggers.items():
             self.hits[name] = {bisect_right(self.bounds, m.start()) - 1 for m in rx.finditer(text)}
 
     def runs(self, needs: tuple[str, ...]) -> list[tuple[int, int]]:
-        """Maximal stretches of consecutive segments holding any of ``needs``."""
+        """Maximal stretches of consecutive segments holding any of ``needs`` (cached: patterns share them)."""
+        cached = self._runs.get(needs)
+        if cached is not None:
+            return cached
         segs = sorted(set().union(*(self.hits.get(n, set()) for n in needs)))
         merged: list[tuple[int, int]] = []
         for seg in segs:
@@ -119,6 +123,7 @@ class _Segments:
                 merged[-1] = (merged[-1][0], hi)
             else:
                 merged.append((lo, hi))
+        self._runs[needs] = merged
         return merged
 
 

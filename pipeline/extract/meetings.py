@@ -307,7 +307,7 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["type"] != b["type"]:
         return False
     dated = a["_source"] == "text" and b["_source"] == "text"
-    if dated and a["start"][:7] != b["start"][:7]:
+    if dated and (a["start"] or "")[:7] != (b["start"] or "")[:7]:  # relative dates without an anchor are None
         return False
     ca, cb = _content(a["name"]), _content(b["name"])
     if not ca or not cb:

@@ -63,6 +63,10 @@ def read_docx(data: bytes) -> list[Line]:
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise IngestError("corrupt_docx", f"the DOCX could not be parsed ({type(exc).__name__}: {exc})") from exc
     except Exception as exc:  # lxml XMLSyntaxError and friends
+        if "amplification" in str(exc) or "entity" in str(exc).lower():
+            raise IngestError(
+                "corrupt_docx", "the DOCX declares XML entities that would expand enormously (an 'XML bomb'); not read"
+            ) from exc
         raise IngestError("corrupt_docx", f"the DOCX's XML is broken ({type(exc).__name__}: {exc})") from exc
     lines: list[Line] = []
     for item in _iter_body(document):

@@ -10,3 +10,7 @@ class IngestError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+    def __reduce__(self):
+        """Picklable with both fields, so a reader running in a worker process can report it."""
+        return (IngestError, (self.kind, self.message))

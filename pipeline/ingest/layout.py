@@ -23,6 +23,8 @@ _ENDS_FUNCTION_WORD = re.compile(
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Unicode category Cc is exactly U+0000-001F and U+007F-009F; keep newline and tab.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -41,7 +43,7 @@ def normalize_chars(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)  # one regex pass instead of a category lookup per character
     return _SPACES.sub(" ", text)
 
 

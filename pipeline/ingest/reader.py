@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from pipeline import settings
 from pipeline.document import Document
 from pipeline.ingest.docx_reader import read_docx
 from pipeline.ingest.errors import IngestError
+from pipeline.ingest.guard import call_with_limit
 from pipeline.ingest.layout import lines_to_blocks
 from pipeline.ingest.metadata import apply_manifest, extract_metadata
 from pipeline.ingest.pdf_reader import read_pdf
@@ -55,25 +57,57 @@ def discover_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found.values(), key=lambda p: str(p))
 
 
+def display_name(text: str) -> str:
+    """A path as valid UTF-8: undecodable bytes of a file name become U+FFFD instead of breaking the writers."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def read_limited(path: Path) -> bytes:
+    """The file's bytes, refusing non-regular files and files over the size limit without reading them whole."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
+    with open(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise IngestError("unreadable", "the path is not a regular file (a pipe, device or socket); skipped")
+        if info.st_size > settings.MAX_FILE_BYTES:
+            raise IngestError("too_large", _too_large(info.st_size))
+        data = fh.read(settings.MAX_FILE_BYTES + 1)  # the file may grow after the stat
+    if len(data) > settings.MAX_FILE_BYTES:
+        raise IngestError("too_large", _too_large(len(data)))
+    return data
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"the file is {size / 2**20:.0f} MiB, over the {settings.MAX_FILE_BYTES / 2**20:.0f} MiB limit; "
+        "it was not read (raise UNGOV_MAX_FILE_BYTES to process it)"
+    )
+
+
+def _parse(file_type: str, data: bytes):
+    """Lines (and page count) of a PDF or DOCX, in the time-limited worker when a limit is set."""
+    func = read_pdf if file_type == "pdf" else read_docx
+    timeout = float(settings.PER_FILE_TIMEOUT_S)
+    result = call_with_limit(func, data, timeout=timeout) if timeout > 0 else func(data)
+    return result if file_type == "pdf" else (result, None)
+
+
 def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -> Document:
     """Read one file into a Document. Errors become ``status='error'`` with a kind and message."""
     path = Path(path)
     doc = Document(
-        doc_id="", source_path=str(path), file_name=path.name, file_type=path.suffix.lower().lstrip("."), sha256=""
+        doc_id="",
+        source_path=display_name(str(path)),
+        file_name=display_name(path.name),
+        file_type=path.suffix.lower().lstrip("."),
+        sha256="",
     )
     try:
-        size = path.stat().st_size
-        if size > settings.MAX_FILE_BYTES:
-            raise IngestError(
-                "too_large",
-                f"the file is {size / 2**20:.0f} MiB, over the {settings.MAX_FILE_BYTES / 2**20:.0f} MiB limit "
-                "(raise UNGOV_MAX_FILE_BYTES to process it)",
-            )
-        data = path.read_bytes()
+        data = read_limited(path)
     except IngestError as exc:
         return _failed(doc, exc.kind, exc.message)
     except FileNotFoundError:
-        return _failed(doc, "missing", "the file disappeared before it could be read")
+        return _failed(doc, "missing", "the file disappeared before it could be read (moved or deleted?)")
     except PermissionError:
         return _failed(doc, "unreadable", "permission denied when reading the file")
     except IsADirectoryError:
@@ -85,10 +119,8 @@ def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -
         if not data.strip():
             raise IngestError("empty_file", "the file is empty")
         doc.file_type = sniff_type(path, data)
-        if doc.file_type == "pdf":
-            lines, doc.n_pages = read_pdf(data)
-        elif doc.file_type == "docx":
-            lines = read_docx(data)
+        if doc.file_type in ("pdf", "docx"):
+            lines, doc.n_pages = _parse(doc.file_type, data)
         else:
             lines = read_text(data)
         doc.text, doc.blocks = lines_to_blocks(lines)
@@ -97,6 +129,8 @@ def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -
         doc.metadata = extract_metadata(doc.text, doc.blocks)
     except IngestError as exc:
         return _failed(doc, exc.kind, exc.message)
+    except RecursionError:
+        return _failed(doc, "reader_error", "the file is nested too deeply to be read")
     except Exception as exc:  # a reader bug must not stop the batch
         return _failed(doc, "reader_error", f"unexpected {type(exc).__name__} while reading: {exc}")
     if manifest and path.name in manifest:
@@ -105,6 +139,10 @@ def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -
 
 
 def _failed(doc: Document, kind: str, message: str) -> Document:
+    """An error document; a file with no readable bytes gets an id from its path (doc_id is required)."""
     doc.status, doc.error_kind, doc.error_message = "error", kind, message
     doc.text, doc.blocks = "", []
+    doc.n_pages = None
+    if not doc.doc_id:
+        doc.doc_id = hashlib.sha256(("path:" + doc.source_path).encode("utf-8")).hexdigest()[:16]
     return doc

@@ -14,6 +14,11 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+# 8-bit Latin code pages charset-normalizer may pick for a Western European text saved by Windows.
+_LATIN_CODEPAGES = frozenset(
+    "cp1250 cp1252 cp1254 cp1257 latin_1 iso8859_2 iso8859_3 iso8859_4 iso8859_9 iso8859_10 iso8859_13 "
+    "iso8859_14 iso8859_15 iso8859_16 mac_roman mac_latin2 mac_iceland mac_turkish cp850 cp858 cp437".split()
+)
 _MD_RULE = re.compile(r"^\s*(?:[-*_=]\s*){2,}$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_EMPHASIS = re.compile(r"\*\*|__|~~")
@@ -21,11 +26,27 @@ _MD_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte is NUL, as in Latin-script UTF-16 text saved without a BOM."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def decode(data: bytes) -> str:
-    """Decode bytes as text: BOMs first, then strict UTF-8, then charset-normalizer's best guess."""
+    """Decode bytes as text: BOMs first, then BOM-less UTF-16, strict UTF-8, then charset-normalizer's best guess."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding)
+            return data.decode(encoding, errors="replace")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -33,6 +54,11 @@ def decode(data: bytes) -> str:
     best = from_bytes(data, cp_isolation=None).best()
     if best is None:
         raise IngestError("binary_content", "the file is not text in any known encoding (binary data?)")
+    if best.encoding in _LATIN_CODEPAGES:
+        try:  # short Western texts are easily mistaken for Central European: Windows' default wins
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     return str(best)
 
 

@@ -1,0 +1,139 @@
+"""The fast paths give the same output as the plain ones (never wall-clock assertions).
+
+Speed work is only a win if nothing else changes: the worker pool must return the rows one
+process returns, the regex control-character filter must keep what the per-character one kept,
+and the PDFium reader must give the text pdfplumber gave on real UN documents.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import unicodedata
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from pipeline.extract.actors_table import build_actor_table
+from pipeline.extraction import Extraction, extract_documents, shutdown_pool
+from pipeline.ingest import ingest_file
+from pipeline.ingest.layout import lines_to_blocks, normalize_chars
+from pipeline.ingest.pdf_reader import read_pdf
+from pipeline.nlp import shared_nlp
+from tests.conftest import UN_PDFS
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def _rows(extractions: list[Extraction]) -> list[tuple]:
+    return [(e.doc_id, e.rows, e.actors) for e in extractions]
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return [ingest_file(p) for p in sorted(CORPUS.glob("*.txt"))]
+
+
+def test_worker_pool_gives_the_rows_of_one_process(seeds):
+    try:  # nlp=None: the shared pipeline, which the workers build for themselves
+        pooled = extract_documents(None, seeds, n_process=2)
+        pooled_isolating = extract_documents(None, seeds, n_process=2, on_error=lambda d, m: pytest.fail(m))
+    finally:
+        shutdown_pool()
+    plain = extract_documents(shared_nlp(), seeds)
+    assert _rows(pooled) == _rows(plain)
+    assert _rows(pooled_isolating) == _rows(plain)
+    assert [e.doc_id for e in pooled] == [d.doc_id for d in seeds]  # input order
+
+
+@Language.component("perf_test_boom")
+def _boom(doc):
+    if "Geneva" in doc.text:
+        raise ValueError("boom")
+    return doc
+
+
+def test_a_failing_document_is_reported_and_the_others_match_the_plain_run(seeds):
+    from pipeline.nlp import build_nlp
+
+    nlp = build_nlp()
+    plain = {e.doc_id: e for e in extract_documents(nlp, seeds)}
+    nlp.add_pipe("perf_test_boom", first=True)
+    failed: list[tuple[str, str]] = []
+    got = extract_documents(nlp, seeds, on_error=lambda d, m: failed.append((d.doc_id, m)))
+    bad = {d.doc_id for d in seeds if "Geneva" in d.text}
+    assert bad and {i for i, _ in failed} == bad
+    assert all(m == "ValueError: boom" for _, m in failed)
+    assert _rows(got) == _rows([plain[d.doc_id] for d in seeds if d.doc_id not in bad])
+    with pytest.raises(ValueError):
+        extract_documents(nlp, seeds)  # without on_error the old contract holds: it raises
+
+
+def _normalize_chars_per_character(text: str) -> str:
+    """The former implementation: a category lookup per character."""
+    import re
+
+    text = unicodedata.normalize("NFC", text)
+    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc")
+    return re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
+
+
+def test_control_character_filter_matches_the_per_character_one():
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(0, 0x250)] + ["\u200b", "\u00ad", "\u2028", "\u3000", "é", "\r\n"]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+        assert normalize_chars(text) == _normalize_chars_per_character(text)
+
+
+def test_actor_aliases_do_not_depend_on_set_order():
+    forms = ["co-Chairs", "Co-Chairs", "co-chairs", "HLPF"]
+    tables = []
+    for seed in range(5):
+        shuffled = forms[:]
+        random.Random(seed).shuffle(shuffled)
+        actor = {"key": "x", "name": "X", "type": "role", "aliases": shuffled}
+        tables.append(build_actor_table([actor]))
+    assert all(t == tables[0] for t in tables)
+
+
+@pytest.mark.parametrize("name", ["A_RES_79_286.pdf", "A_C.3_80_L.20.pdf", "A_80_L.36.pdf"])
+def test_pdfium_text_agrees_with_pdfplumber_on_real_un_pdfs(name):
+    data = (UN_PDFS / name).read_bytes()
+    fast, n_fast = read_pdf(data)
+    ref, n_ref = read_pdf(data, engine="pdfplumber")
+    assert n_fast == n_ref
+    a, b = lines_to_blocks(fast)[0].split(), lines_to_blocks(ref)[0].split()
+    assert difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.985
+
+
+def test_pool_workers_do_not_outlive_a_killed_run(tmp_path):
+    """SIGKILL of the run must not leave workers holding a model (their queue never closes)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = (
+        "import time\n"
+        "from pipeline.extraction import _pool, _pipeline_spec\n"
+        "ex = _pool(_pipeline_spec(), 2)\n"
+        "assert all(f.result() == 0 for f in [ex.submit(int), ex.submit(int)])\n"
+        "print(sorted(p.pid for p in ex._processes.values()), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    workers = [psutil.Process(int(x)) for x in line.strip(" []\n").split(",")]
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(w.is_running() and w.status() != "zombie" for w in workers):
+        time.sleep(0.2)
+    assert not any(w.is_running() and w.status() != "zombie" for w in workers)
