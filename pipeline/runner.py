@@ -25,6 +25,7 @@ from pipeline.lock import output_lock
 from pipeline.state import RunState
 from pipeline.tables import atomic_write_text
 from pipeline.tableset import TableSet, recover
+from pipeline.tableset import verify as verify_tables
 
 DocResult = dict
 
@@ -221,13 +222,16 @@ def finish(
     """
     from pipeline.review import apply_ledger, load_texts, write_orphans
 
+    review_dir = Path(review_dir or settings.REVIEW_DIR)
+    fingerprint = run_fingerprint(results, version, review_dir)
+    if n_reused == len(results) and unchanged_outputs(out_dir, state, fingerprint):
+        # Same files, same rules, same corrections: the published tables are already this run's.
+        return _unchanged_summary(files, out_dir, n_reused, seconds, started)
     for res in results:
         state.store(res, version)
     t0 = time.perf_counter()
     tables = assemble_tables(results)
-    tables, orphans = apply_ledger(
-        tables, Path(review_dir or settings.REVIEW_DIR), load_texts(out_dir, tables["documents"])
-    )
+    tables, orphans = apply_ledger(tables, review_dir, load_texts(out_dir, tables["documents"]))
     staged = TableSet(out_dir)  # every table of the run is published as one set, or none is
     staged.include(write_orphans(orphans, staged.dir).name)
     seconds["assemble"] = time.perf_counter() - t0
@@ -237,10 +241,50 @@ def finish(
     build_analyst_outputs(out_dir)
     seconds["write"] = time.perf_counter() - t0
     keep = {d["doc_id"] for d in tables["documents"] if d["status"] == "ok"}
-    removed = state.commit([str(f) for f in files], keep)
+    removed = state.commit([str(f) for f in files], keep, fingerprint)
     seconds["total"] = time.perf_counter() - started
     summary = summarize(files, tables, counts, seconds, n_reused, removed)
+    summary["tables_rewritten"] = True
     summary["review_orphans"] = [{k: o.get(k) for k in ("table", "id", "file_name", "text", "reason")} for o in orphans]
+    atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
+    return summary
+
+
+def run_fingerprint(results: list[DocResult], version: str, review_dir: Path) -> str:
+    """What the tables depend on: which file holds which content, the rule version, the ledger."""
+    digest = hashlib.sha256(version.encode())
+    for res in sorted(results, key=lambda r: r["document"]["source_path"]):
+        doc = res["document"]
+        digest.update(f"{doc['source_path']}\x1f{doc['doc_id']}\x1f{doc['status']}\n".encode())
+    ledger = review_dir / "ledger.jsonl"
+    if ledger.is_file():
+        digest.update(hashlib.sha256(ledger.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def unchanged_outputs(out_dir: Path, state: RunState, fingerprint: str) -> bool:
+    """True when the last run had this fingerprint and its table set is complete and intact."""
+    return (
+        state.previous_fingerprint == fingerprint
+        and (Path(out_dir) / "run_summary.json").is_file()
+        and (Path(out_dir) / "pipeline.duckdb").is_file()
+        and not verify_tables(out_dir)
+    )
+
+
+def _unchanged_summary(files: list[Path], out_dir: Path, n_reused: int, seconds: dict, started: float) -> dict:
+    previous = json.loads((Path(out_dir) / "run_summary.json").read_text(encoding="utf-8"))
+    seconds.update(assemble=0.0, write=0.0)  # nothing to assemble or write
+    seconds["total"] = time.perf_counter() - started
+    summary = dict(
+        previous,
+        files_seen=len(files),
+        processed=0,
+        skipped_unchanged=n_reused,
+        removed=0,
+        seconds={k: round(v, 3) for k, v in seconds.items()},
+        tables_rewritten=False,
+    )
     atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
     return summary
 

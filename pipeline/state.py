@@ -25,10 +25,13 @@ class RunState:
         self.results_dir = self.root / "results"
         self.index_path = self.root / "index.json"
         self.previous_files: list[str] = []
+        self.previous_fingerprint: str | None = None
         if self.index_path.is_file():
             try:
-                self.previous_files = json.loads(self.index_path.read_text(encoding="utf-8")).get("files", [])
-            except (json.JSONDecodeError, OSError):
+                index = json.loads(self.index_path.read_text(encoding="utf-8"))
+                self.previous_files = index.get("files", [])
+                self.previous_fingerprint = index.get("fingerprint")
+            except (json.JSONDecodeError, OSError, AttributeError):
                 self.previous_files = []
 
     def cached(self, path: Path, version: str) -> dict | None:
@@ -62,10 +65,10 @@ class RunState:
             self.results_dir / f"{doc['doc_id']}.json", json.dumps({"version": version, "result": result}, default=str)
         )
 
-    def commit(self, files: list[str], keep_doc_ids: set[str]) -> int:
+    def commit(self, files: list[str], keep_doc_ids: set[str], fingerprint: str | None = None) -> int:
         """Record this run's file list and drop cached results and texts of documents no longer present."""
         removed = len(set(self.previous_files) - set(files))
-        atomic_write_text(self.index_path, json.dumps({"files": sorted(files)}))
+        atomic_write_text(self.index_path, json.dumps({"files": sorted(files), "fingerprint": fingerprint}))
         if self.results_dir.is_dir():
             for cache in self.results_dir.glob("*.json"):
                 if cache.stem not in keep_doc_ids:

@@ -61,3 +61,25 @@ def test_a_rule_change_reprocesses_everything(tmp_path, monkeypatch):
     places.write_text(places.read_text(encoding="utf-8") + "Marrakech-Menara\n", encoding="utf-8")
     summary = run_library([folder], out)
     assert (summary["processed"], summary["skipped_unchanged"]) == (5, 0)
+
+
+def test_nothing_changed_means_nothing_is_rewritten_but_a_correction_is(tmp_path):
+    from pipeline.review.ledger import append, make_entry
+
+    folder, out, review = _corpus(tmp_path), tmp_path / "out", tmp_path / "review"
+    run_library([folder], out, review_dir=review)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")}
+    again = run_library([folder], out, review_dir=review)
+    assert again["tables_rewritten"] is False and again["skipped_unchanged"] == 5
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == stamps
+    assert again["rows"] == json.loads((out / "run_summary.json").read_text())["rows"]
+
+    date_id = pd.read_parquet(out / "dates.parquet").date_id.iloc[0]
+    append(review, [make_entry("dates", date_id, "reject", reviewer="test")])
+    corrected = run_library([folder], out, review_dir=review)
+    assert corrected["tables_rewritten"] is True and corrected["processed"] == 0
+    assert date_id not in set(pd.read_parquet(out / "dates.parquet").date_id)
+
+    (out / "dates.parquet").unlink()  # a damaged output set is rebuilt even when nothing changed
+    rebuilt = run_library([folder], out, review_dir=review)
+    assert rebuilt["tables_rewritten"] is True and (out / "dates.parquet").is_file()
