@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.document import Document
+from pipeline.events import aggregate_events
 from pipeline.ids import stable_id
 
 CHUNK_CHARS = 100_000
@@ -317,25 +317,7 @@ def build_events(meetings: list[dict], key_for) -> list[dict]:
 
     ``key_for(meeting) -> str`` decides which mentions are the same real meeting.
     """
-    groups: dict[str, list[dict]] = defaultdict(list)
     for row in meetings:
         key = row.pop("_event_key", None) or key_for(row)
         row["event_id"] = "ev-" + stable_id(key, length=12)
-        groups[row["event_id"]].append(row)
-    events = []
-    for event_id, rows in sorted(groups.items()):
-        names = Counter(r["name"] for r in rows)
-        dated = [r for r in rows if r.get("start")]
-        events.append(
-            {
-                "event_id": event_id,
-                "name": max(names, key=lambda n: (names[n], len(n))),
-                "type": Counter(r.get("type") for r in rows).most_common(1)[0][0],
-                "start": min((r["start"] for r in dated), default=None),
-                "end": max((r.get("end") or r["start"] for r in dated), default=None),
-                "location": next((r["location"] for r in rows if r.get("location")), None),
-                "status": rows[-1].get("status"),
-                "n_documents": len({r["doc_id"] for r in rows}),
-            }
-        )
-    return events
+    return aggregate_events(meetings)

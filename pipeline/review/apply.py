@@ -12,6 +12,7 @@ import io
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from pipeline.events import aggregate_events
 from pipeline.ids import stable_id
 from pipeline.review import ledger
 from pipeline.review.attach import locate, norm, reattach, resolve_document
@@ -189,27 +190,8 @@ def write_orphans(orphans: list[dict], out_dir: Path) -> Path:
 
 
 def rebuild_events(meetings: list[dict]) -> list[dict]:
-    """Events re-aggregated from the corrected meetings (same rules as ``pipeline.extraction``)."""
-    groups: dict[str, list[dict]] = defaultdict(list)
-    for row in meetings:
-        groups[row["event_id"]].append(row)
-    events = []
-    for event_id, rows in sorted(groups.items()):
-        names = Counter(r["name"] for r in rows)
-        dated = [r for r in rows if r.get("start")]
-        events.append(
-            {
-                "event_id": event_id,
-                "name": max(names, key=lambda n: (names[n], len(n))),
-                "type": Counter(r.get("type") for r in rows).most_common(1)[0][0],
-                "start": min((str(r["start"]) for r in dated), default=None),
-                "end": max((str(r.get("end") or r["start"]) for r in dated), default=None),
-                "location": next((r["location"] for r in rows if r.get("location")), None),
-                "status": rows[-1].get("status"),
-                "n_documents": len({r["doc_id"] for r in rows}),
-            }
-        )
-    return events
+    """Events re-aggregated from the corrected meetings, by the same rule as a fresh run."""
+    return aggregate_events(meetings)
 
 
 def _recount_actors(actors: list[dict], mentions: list[dict]) -> None:
