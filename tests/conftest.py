@@ -31,6 +31,18 @@ SHARED = next(
 GOLD = SHARED / "gold"
 UN_PDFS = SHARED / "bench" / "un-pdfs"
 
+# Debian's chromium, started headless without any background network traffic (this machine has none).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 @pytest.fixture(scope="session")
 def seed_files() -> list[Path]:

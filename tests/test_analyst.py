@@ -20,18 +20,9 @@ from pipeline.analyst.report import Span, render_text
 from pipeline.analyst.timeline import timeline_frame
 from pipeline.runner import run_library
 from pipeline.tables import SCHEMAS, TABLE_NAMES, arrow_schema, write_tables
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CORPUS, ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = CHROMIUM_ARGS
 SPAN_TABLES = {"dates": "date_id", "mentions": "mention_id", "meetings": "meeting_id", "commitments": "commitment_id"}
 
 
