@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from pipeline.ids import stable_id
+
+
+def event_id_for(key: str) -> str:
+    """The events-table id of the real meeting that ``key`` (from meetings.event_key) names."""
+    return "ev-" + stable_id(key, length=12)
+
 
 def aggregate_events(meetings: list[dict]) -> list[dict]:
     """One events row per ``event_id`` of the meeting rows: most common name, widest dates."""

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.document import Document
-from pipeline.events import aggregate_events
+from pipeline.events import aggregate_events, event_id_for
 from pipeline.ids import stable_id
 
 CHUNK_CHARS = 100_000
@@ -165,9 +165,9 @@ _WORKER_NLP: Language | None = None
 def _pipeline_spec() -> tuple[str, tuple[str, ...]]:
     """What a worker needs to build the shared pipeline: the trained model and our components."""
     from pipeline import settings
-    from pipeline.nlp import available_components
+    from pipeline.nlp import component_names
 
-    return settings.SPACY_MODEL, tuple(available_components())
+    return settings.SPACY_MODEL, tuple(component_names())
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -319,5 +319,5 @@ def build_events(meetings: list[dict], key_for) -> list[dict]:
     """
     for row in meetings:
         key = row.pop("_event_key", None) or key_for(row)
-        row["event_id"] = "ev-" + stable_id(key, length=12)
+        row["event_id"] = event_id_for(key)
     return aggregate_events(meetings)

@@ -20,25 +20,16 @@ COMPONENTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def available_components() -> list[str]:
-    """Names of the rule components whose modules are installed."""
-    names = []
-    for name, module in COMPONENTS:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        names.append(name)
-    return names
+def component_names() -> list[str]:
+    """Names of our rule components, in the order they run."""
+    return [name for name, _module in COMPONENTS]
 
 
 def build_nlp(model: str | None = None, components: list[str] | None = None) -> Language:
     """Load the trained pipeline named in settings and add the rule components after it."""
     nlp = spacy.load(model or settings.SPACY_MODEL)
     modules = dict(COMPONENTS)
-    for name in components if components is not None else available_components():
+    for name in components if components is not None else component_names():
         importlib.import_module(modules[name])
         nlp.add_pipe(name, last=True)
     return nlp

@@ -18,6 +18,8 @@ from pathlib import Path
 from pipeline import __version__, settings
 from pipeline.analyst import build_analyst_outputs
 from pipeline.document import Document
+from pipeline.extract.actors_table import build_actor_table, count_mentions
+from pipeline.extract.meetings import event_key
 from pipeline.extraction import EXTRACTION_TABLES, build_events, default_n_process, extract_documents
 from pipeline.ingest import discover_files, ingest_file
 from pipeline.ingest.metadata import load_manifest
@@ -82,8 +84,6 @@ def process_files(
     paths: list[Path], manifest: dict[str, dict[str, str]], out_dir: Path, nlp=None, version: str | None = None
 ) -> list[DocResult]:
     """Ingest and extract a batch of files; write each clean text; never raise for a bad file."""
-    from pipeline.nlp import shared_nlp
-
     version = version or pipeline_version()
     documents = [ingest_file(p, manifest) for p in paths]
     ok = [d for d in documents if d.status == "ok"]
@@ -96,26 +96,18 @@ def process_files(
             errors[i].append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
     extractions = {}
     if ok:
-        try:
-            extractions = {
-                e.doc_id: e
-                for e in extract_documents(
-                    nlp,  # None: the shared pipeline, loaded only where it runs (workers, or here)
-                    ok,
-                    n_process=default_n_process(),
-                    on_error=lambda doc, msg: errors[documents.index(doc)].append(
-                        _error_row(doc, "extract", "extractor_error", msg)
-                    ),
-                )
-            }
-        except Exception:  # fall back to one document at a time to isolate the culprit
-            nlp = nlp or shared_nlp()
-            for doc in ok:
-                try:
-                    extractions[doc.doc_id] = extract_documents(nlp, [doc])[0]
-                except Exception as exc:
-                    i = documents.index(doc)
-                    errors[i].append(_error_row(doc, "extract", "extractor_error", f"{type(exc).__name__}: {exc}"))
+        # A document whose extraction fails is isolated there and reported through on_error.
+        extractions = {
+            e.doc_id: e
+            for e in extract_documents(
+                nlp,  # None: the shared pipeline, loaded only where it runs (workers, or here)
+                ok,
+                n_process=default_n_process(),
+                on_error=lambda doc, msg: errors[documents.index(doc)].append(
+                    _error_row(doc, "extract", "extractor_error", msg)
+                ),
+            )
+        }
     for i, doc in enumerate(documents):
         ext = extractions.get(doc.doc_id)
         results[i] = {
@@ -160,7 +152,7 @@ def assemble_tables(results: list[DocResult]) -> dict[str, list[dict]]:
             tables[t].extend(dict(r) for r in res["rows"][t])
         actor_dicts.extend(res["actors"])
     tables["actors"] = _actor_table(actor_dicts, tables["mentions"])
-    tables["events"] = build_events(tables["meetings"], _event_key)
+    tables["events"] = build_events(tables["meetings"], event_key)
     for t in ("actors", *EXTRACTION_TABLES):
         for row in tables[t]:
             row.setdefault("review_status", "unreviewed")
@@ -168,28 +160,9 @@ def assemble_tables(results: list[DocResult]) -> dict[str, list[dict]]:
 
 
 def _actor_table(actor_dicts: list[dict], mentions: list[dict]) -> list[dict]:
-    if not actor_dicts:
-        return []
-    from pipeline.extract.actors import build_actor_table
-
     rows = build_actor_table(actor_dicts)
-    n_mentions: dict[str, int] = {}
-    docs: dict[str, set[str]] = {}
-    for m in mentions:
-        n_mentions[m["actor_id"]] = n_mentions.get(m["actor_id"], 0) + 1
-        docs.setdefault(m["actor_id"], set()).add(m["doc_id"])
-    for row in rows:
-        row["n_mentions"] = n_mentions.get(row["actor_id"], 0)
-        row["n_documents"] = len(docs.get(row["actor_id"], ()))
+    count_mentions(rows, mentions)
     return rows
-
-
-def _event_key(meeting: dict) -> str:
-    try:
-        from pipeline.extract.meetings import event_key
-    except ModuleNotFoundError:
-        return f"{meeting['doc_id']}:{meeting['name'].lower()}"
-    return event_key(meeting)
 
 
 def plan(files: list[Path], state: RunState, version: str) -> tuple[list[DocResult], list[Path]]:

@@ -59,3 +59,15 @@ def fixture_dir(tmp_path_factory, seed_files) -> Path:
         write_docx(path, folder / f"{path.stem}.docx")
         write_pdf(path, folder / f"{path.stem}.pdf")
     return folder
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A one-document project (input, outputs, review folder) after a fresh run: the review tests' ground."""
+    from tests.test_review import NOTE, Project, fresh_run
+
+    p = Project(tmp_path / "in", tmp_path / "out", tmp_path / "review")
+    p.inp.mkdir()
+    p.doc.write_text(NOTE, encoding="utf-8")
+    fresh_run(p)
+    return p

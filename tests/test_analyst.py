@@ -22,7 +22,6 @@ from pipeline.runner import run_library
 from pipeline.tables import SCHEMAS, TABLE_NAMES, arrow_schema, write_tables
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CORPUS, ROOT
 
-ARGS = CHROMIUM_ARGS
 SPAN_TABLES = {"dates": "date_id", "mentions": "mention_id", "meetings": "meeting_id", "commitments": "commitment_id"}
 
 
@@ -310,7 +309,7 @@ def test_report_and_timeline_render_offline_in_headless_chromium(outputs, tmp_pa
             route.continue_()
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.route("**/*", block_network)

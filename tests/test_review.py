@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import inspect
 import json
 import os
 import subprocess
@@ -11,14 +10,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from pipeline.review import ledger
-from pipeline.review.apply import ORPHANS_FILE, apply_ledger, load_texts, write_orphans
+from pipeline.review.apply import ORPHANS_FILE
 from pipeline.review.context import read_rows
 from pipeline.review.fields import ID_COLUMN
-from pipeline.tables import write_tables
+from pipeline.runner import run_library
 from tests.conftest import ROOT
 
 NOTE = "\n\n".join(
@@ -70,26 +68,7 @@ class Project:
 
 def fresh_run(project: Project) -> None:
     """What `python -m pipeline run --review-dir` does: extract, assemble, apply the ledger, write."""
-    from pipeline import runner
-
-    if "review_dir" in inspect.signature(runner.run_library).parameters:  # once the lead wires it in
-        runner.run_library([project.inp], project.out, review_dir=project.review)
-        return
-    files = runner.discover_files([project.inp])
-    results = runner.process_files(files, runner.manifests_for([project.inp]), project.out)
-    tables = runner.assemble_tables(results)
-    tables, orphans = apply_ledger(tables, project.review, load_texts(project.out, tables["documents"]))
-    write_orphans(orphans, project.out)
-    write_tables(tables, project.out)
-
-
-@pytest.fixture
-def project(tmp_path) -> Project:
-    p = Project(tmp_path / "in", tmp_path / "out", tmp_path / "review")
-    p.inp.mkdir()
-    p.doc.write_text(NOTE, encoding="utf-8")
-    fresh_run(p)
-    return p
+    run_library([project.inp], project.out, review_dir=project.review)
 
 
 def write_corrections(path: Path, records: list[dict]) -> Path:

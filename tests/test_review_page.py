@@ -11,21 +11,11 @@ import pytest
 
 from pipeline.review import ledger
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
-from tests.test_review import NOTE, Project, fresh_run
+from tests.test_review import fresh_run
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)"
 )
-ARGS = CHROMIUM_ARGS
-
-
-@pytest.fixture
-def project(tmp_path) -> Project:
-    p = Project(tmp_path / "in", tmp_path / "out", tmp_path / "review")
-    p.inp.mkdir()
-    p.doc.write_text(NOTE, encoding="utf-8")
-    fresh_run(p)
-    return p
 
 
 @pytest.fixture
@@ -51,7 +41,7 @@ def page(served):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             tab = browser.new_page()
             tab.goto(served)

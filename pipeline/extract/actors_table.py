@@ -46,3 +46,15 @@ def build_actor_table(actors: Iterable[dict]) -> list[dict]:
     for key, row in rows.items():
         row["aliases"] = sorted(aliases[key] - {row["name"]}, key=lambda a: (a.lower(), a))  # no set-order ties
     return [rows[k] for k in sorted(rows)]
+
+
+def count_mentions(actors: list[dict], mentions: list[dict]) -> None:
+    """Set ``n_mentions`` and ``n_documents`` on actor rows from the mention rows."""
+    n_mentions: dict[str, int] = {}
+    docs: dict[str, set[str]] = {}
+    for m in mentions:
+        n_mentions[m["actor_id"]] = n_mentions.get(m["actor_id"], 0) + 1
+        docs.setdefault(m["actor_id"], set()).add(m["doc_id"])
+    for row in actors:
+        row["n_mentions"] = n_mentions.get(row["actor_id"], 0)
+        row["n_documents"] = len(docs.get(row["actor_id"], ()))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
-from pipeline.events import aggregate_events
-from pipeline.ids import stable_id
+from pipeline.events import aggregate_events, event_id_for
+from pipeline.extract.actors_table import count_mentions
 from pipeline.review import ledger
 from pipeline.review.attach import locate, norm, reattach, resolve_document
 from pipeline.review.fields import DOC_TABLES, ID_COLUMN, REVIEW_TABLES, TEXT_COLUMN, columns
@@ -100,9 +100,9 @@ def apply_ledger(
         out[table] = [r for r in out[table] if r[ID_COLUMN[table]] not in ids]
     touched = {table for table, _ in states}
     if "meetings" in touched and "events" in out:
-        out["events"] = rebuild_events(out["meetings"])
+        out["events"] = aggregate_events(out["meetings"])
     if touched & {"mentions", "actors"}:
-        _recount_actors(out["actors"], out["mentions"])
+        count_mentions(out["actors"], out["mentions"])
     return out, orphans
 
 
@@ -128,16 +128,11 @@ def _materialize(table: str, item_id: str, entry: dict, documents: dict, texts: 
             start, end = place
         row.update(doc_id=doc_id, start_char=start, end_char=end)
     if table == "meetings":
-        row["event_id"] = row.get("event_id") or "ev-" + stable_id(_event_key(row), length=12)
+        if not row.get("event_id"):
+            from pipeline.extract.meetings import event_key  # spaCy: only when an added meeting needs it
+
+            row["event_id"] = event_id_for(event_key(row))
     return row, ""
-
-
-def _event_key(meeting: dict) -> str:
-    try:
-        from pipeline.extract.meetings import event_key
-    except ModuleNotFoundError:
-        return f"{meeting['doc_id']}:{str(meeting.get('name')).lower()}"
-    return event_key(meeting)
 
 
 def _drop_duplicate(out: dict, index: dict, table: str, row: dict) -> None:
@@ -187,18 +182,3 @@ def write_orphans(orphans: list[dict], out_dir: Path) -> Path:
     path = Path(out_dir) / ORPHANS_FILE
     atomic_write_text(path, "\ufeff" + buf.getvalue())
     return path
-
-
-def rebuild_events(meetings: list[dict]) -> list[dict]:
-    """Events re-aggregated from the corrected meetings, by the same rule as a fresh run."""
-    return aggregate_events(meetings)
-
-
-def _recount_actors(actors: list[dict], mentions: list[dict]) -> None:
-    n_mentions: Counter = Counter(m["actor_id"] for m in mentions)
-    docs: dict[str, set] = defaultdict(set)
-    for m in mentions:
-        docs[m["actor_id"]].add(m["doc_id"])
-    for row in actors:
-        row["n_mentions"] = n_mentions.get(row["actor_id"], 0)
-        row["n_documents"] = len(docs.get(row["actor_id"], ()))
