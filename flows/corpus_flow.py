@@ -2,13 +2,15 @@
 
 Documents are processed in coarse batches (one task per batch) so Prefect's per-task cost stays
 small next to the work. Unchanged files are answered from the incremental state without a task.
-With the default runner batches run one after another in this process (the spaCy pipeline is
-loaded once); with ``task_runner="dask"`` they are submitted to a Dask cluster, local or existing.
+With the default runner two batches at a time run in threads of this process, feeding one pool of
+extraction workers; with ``task_runner="dask"`` they are submitted to a Dask cluster, local or
+existing.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -16,10 +18,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline import runner
+from pipeline.extraction import shutdown_pool
 from pipeline.ingest import discover_files
 from pipeline.lock import output_lock
 from pipeline.state import RunState
 from pipeline.tableset import recover
+
+LOCAL_BATCHES_IN_FLIGHT = 2
 
 
 @task(name="process-batch", retries=2, retry_delay_seconds=[2, 10])
@@ -62,15 +67,23 @@ def corpus_flow(
             disable=not show_progress,
         ) as bar:
             job = bar.add_task("documents", total=len(todo))
-            if distributed:
-                futures = [process_batch.submit(b, manifest, out_dir, version) for b in batches]
-                for future, batch in zip(futures, batches, strict=True):
-                    fresh.extend(future.result())
-                    bar.advance(job, len(batch))
-            else:
+            # Locally, two batches are in flight (threads) so the extraction workers, which both
+            # batches feed, never idle while one batch is read or waits for its slowest document.
+            in_flight = len(batches) if distributed else LOCAL_BATCHES_IN_FLIGHT
+            queued: deque = deque()
+            try:
                 for batch in batches:
-                    fresh.extend(process_batch(batch, manifest, out_dir, version))
-                    bar.advance(job, len(batch))
+                    queued.append((batch, process_batch.submit(batch, manifest, out_dir, version)))
+                    while len(queued) >= in_flight:
+                        done, future = queued.popleft()
+                        fresh.extend(future.result())
+                        bar.advance(job, len(done))
+                while queued:
+                    done, future = queued.popleft()
+                    fresh.extend(future.result())
+                    bar.advance(job, len(done))
+            finally:
+                shutdown_pool()  # give the workers' memory back before tables and reports are built
         seconds["process"] = time.perf_counter() - t0
         summary = runner.finish(
             reused + fresh,

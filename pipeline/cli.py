@@ -52,7 +52,7 @@ def run(
         if no_prefect:
             from pipeline.runner import run_library
 
-            summary = run_library(inputs, out, batch_size=batch_size, full=full, review_dir=review_dir)
+            summary = run_library(inputs, out, full=full, review_dir=review_dir)
         else:
             from flows.corpus_flow import flow_with_runner
 

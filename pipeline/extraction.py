@@ -12,8 +12,9 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -85,6 +86,11 @@ def default_n_process() -> int:
 
 OnError = Callable[[Document, str], None]
 
+# Documents go to the extractor in small units: large enough for nlp.pipe to batch, small enough
+# that the two workers finish together and a failing unit is cheap to redo document by document.
+UNIT_DOCS = 4
+UNIT_CHARS = 60_000
+
 
 def extract_documents(
     nlp: Language | None,
@@ -95,40 +101,111 @@ def extract_documents(
 ) -> list[Extraction]:
     """Extract rows from every ok document; one Extraction per document, in input order.
 
+    A list in, a list out: see ``iter_extractions`` for the contract.
+    """
+    return list(iter_extractions(documents, nlp, n_process, on_error, batch_size))
+
+
+def iter_extractions(
+    documents: Iterable[Document],
+    nlp: Language | None = None,
+    n_process: int = 1,
+    on_error: OnError | None = None,
+    batch_size: int = 16,
+) -> Iterator[Extraction]:
+    """Yield one Extraction per document, in input order, as soon as it is ready.
+
     With ``nlp=None`` (the shared pipeline) and ``n_process > 1`` the documents go to a pool of
     worker processes that each build that pipeline once (a caller's own ``nlp`` always runs
-    here, since a worker could not rebuild it); every worker runs the plain path on its share, so the rows are the same
-    as in one process (tests/test_performance_parity.py). Without ``on_error`` an extractor
-    failure raises; with it, the failing document is reported as ``on_error(document,
-    "Type: message")`` and left out, and the others are still extracted (a small unit of
-    documents is retried one by one, not the whole batch). With a pool only the workers hold a
-    model; without one, the shared pipeline is loaded here.
-    """
-    if nlp is None and n_process > 1 and (len(documents) > 1 or _POOL is not None):
-        return _extract_in_pool(documents, batch_size, n_process, on_error)
-    if nlp is None:
-        from pipeline.nlp import shared_nlp
+    here, since a worker could not rebuild it). Documents are read from ``documents`` only as
+    the workers need them: up to two units per worker are queued, so the caller's ingestion of
+    the next files overlaps the extraction of the previous ones and the workers never wait at a
+    batch boundary. Every unit runs the plain path, so the rows are the same as in one process
+    (tests/test_performance_parity.py).
 
-        nlp = shared_nlp()
-    if on_error is None:
-        return _extract(nlp, documents, batch_size)
-    by_id = {d.doc_id: d for d in documents}
-    out = []
-    for unit in _units(documents, 1):
+    Without ``on_error`` an extractor failure raises; with it, the failing document is reported
+    as ``on_error(document, "Type: message")`` and left out, and the others are still extracted
+    (a unit that fails is redone one document at a time).
+    """
+    units = _units(documents)
+    if nlp is None and n_process > 1:
+        yield from _stream_pool(units, batch_size, n_process, on_error)
+        return
+    for unit in units:
+        yield from _extract_here(nlp, unit, batch_size, on_error)
+
+
+def _units(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    unit: list[Document] = []
+    chars = 0
+    for document in documents:
+        unit.append(document)
+        chars += len(document.text)
+        if len(unit) >= UNIT_DOCS or chars >= UNIT_CHARS:
+            yield unit
+            unit, chars = [], 0
+    if unit:
+        yield unit
+
+
+# The shared pipeline is not thread-safe; flows may run two batches in threads at once.
+_HERE = threading.Lock()
+
+
+def _extract_here(
+    nlp: Language | None, unit: list[Document], batch_size: int, on_error: OnError | None
+) -> list[Extraction]:
+    """Extract one unit in this process (the shared pipeline when ``nlp`` is None)."""
+    with _HERE:
+        if nlp is None:
+            from pipeline.nlp import shared_nlp
+
+            nlp = shared_nlp()
+        if on_error is None:
+            return _extract(nlp, unit, batch_size)
         extracted, failed = _extract_isolated(nlp, unit, batch_size)
-        out.extend(extracted)
-        for doc_id, message in failed:
-            on_error(by_id[doc_id], message)
-    return out
+    _report(unit, failed, on_error)
+    return extracted
+
+
+def _report(unit: list[Document], failed: list[tuple[str, str]], on_error: OnError | None) -> None:
+    by_id = {d.doc_id: d for d in unit}
+    for doc_id, message in failed:
+        on_error(by_id[doc_id], message)  # type: ignore[misc]
 
 
 def _extract(nlp: Language, documents: list[Document], batch_size: int) -> list[Extraction]:
-    """The plain path: one ``nlp.pipe`` over the documents' chunks."""
+    """The plain path: one ``nlp.pipe`` over the documents' chunks.
+
+    It runs inside a spaCy memory zone: the strings and lexemes the texts add to the vocabulary
+    are freed afterwards, so a long run does not grow with the number of distinct words it has
+    seen (rows hold plain Python values, never spaCy objects).
+    """
+    warm_up(nlp)
     results: dict[str, Extraction] = {d.doc_id: Extraction(d.doc_id) for d in documents}
-    stream = ((doc, (document.doc_id, base)) for document, base, doc in _make_docs(nlp, documents))
-    for doc, (doc_id, base) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-        rows_from_doc(doc, doc_id, base, results[doc_id])
+    with nlp.memory_zone():
+        stream = ((doc, (document.doc_id, base)) for document, base, doc in _make_docs(nlp, documents))
+        for doc, (doc_id, base) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+            rows_from_doc(doc, doc_id, base, results[doc_id])
     return [results[d.doc_id] for d in documents]
+
+
+_WARM = "_ungov_warm"
+_WARM_TEXT = (
+    "On 3 March 2025 the Secretary-General of the United Nations, António Guterres, said in Geneva "
+    "that the Network will convene a meeting of Member States by the end of 2026."
+)
+
+
+def warm_up(nlp: Language) -> None:
+    """Run the pipeline once outside any memory zone.
+
+    Anything a component builds lazily on its first Doc (matchers, interned labels) must live in
+    the permanent vocabulary, not in the first zone, or it would be freed with that zone.
+    """
+    if not nlp.meta.get(_WARM):
+        nlp(_WARM_TEXT)
+        nlp.meta[_WARM] = True
 
 
 def _extract_isolated(
@@ -148,17 +225,13 @@ def _extract_isolated(
     return ok, failed
 
 
-def _units(documents: list[Document], n_process: int) -> list[list[Document]]:
-    """Small ordered work units (1-4 documents) so workers finish together and a failure is cheap."""
-    size = max(1, min(4, len(documents) // (4 * n_process)))
-    return [documents[i : i + size] for i in range(0, len(documents), size)]
-
-
 # -- worker pool -------------------------------------------------------------------------------
 # Workers are started with "spawn" (no fork of a process that may run Prefect's threads) and live
-# for the whole run, so the model is loaded once per worker, not once per batch.
+# until the run's extraction is over (``shutdown_pool``), so the model is loaded once per worker
+# and per run, and the memory they hold is given back before tables and reports are written.
 
 _POOL: tuple[tuple, ProcessPoolExecutor] | None = None
+_POOL_LOCK = threading.Lock()
 _WORKER_NLP: Language | None = None
 
 
@@ -185,6 +258,7 @@ def _init_worker(model: str, components: tuple[str, ...]) -> None:
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
     _WORKER_NLP = build_nlp(model, list(components))
+    warm_up(_WORKER_NLP)
 
 
 def _worker_extract(
@@ -199,17 +273,23 @@ def _worker_extract(
 def _pool(spec: tuple, n_process: int) -> ProcessPoolExecutor:
     global _POOL
     key = (spec, n_process)
-    if _POOL is not None and _POOL[0] == key:
-        return _POOL[1]
-    shutdown_pool()
-    ctx = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_init_worker, initargs=spec)
-    _POOL = (key, executor)
-    return executor
+    with _POOL_LOCK:
+        if _POOL is not None and _POOL[0] == key:
+            return _POOL[1]
+        _shutdown_locked()
+        ctx = multiprocessing.get_context("spawn")
+        executor = ProcessPoolExecutor(n_process, mp_context=ctx, initializer=_init_worker, initargs=spec)
+        _POOL = (key, executor)
+        return executor
 
 
 def shutdown_pool() -> None:
-    """Stop the extraction workers (also done at interpreter exit)."""
+    """Stop the extraction workers and free their memory (also done at interpreter exit)."""
+    with _POOL_LOCK:
+        _shutdown_locked()
+
+
+def _shutdown_locked() -> None:
     global _POOL
     if _POOL is not None:
         _POOL[1].shutdown(wait=True, cancel_futures=True)
@@ -219,24 +299,46 @@ def shutdown_pool() -> None:
 atexit.register(shutdown_pool)
 
 
-def _extract_in_pool(
-    documents: list[Document], batch_size: int, n_process: int, on_error: OnError | None
-) -> list[Extraction]:
-    units = _units(documents, n_process)
+def _stream_pool(
+    units: Iterator[list[Document]], batch_size: int, n_process: int, on_error: OnError | None
+) -> Iterator[Extraction]:
+    """Keep ``2 * n_process`` units queued on the workers; yield results in input order.
+
+    If a worker dies (out of memory, killed), the pool is dropped and every unit not yet
+    answered is extracted in this process instead, so no document is lost.
+    """
     isolate = on_error is not None
-    try:
-        executor = _pool(_pipeline_spec(), n_process)
-        parts = list(executor.map(_worker_extract, units, [batch_size] * len(units), [isolate] * len(units)))
-    except BrokenProcessPool:  # a worker died (out of memory, killed): finish in this process
-        shutdown_pool()
-        return extract_documents(None, documents, batch_size, 1, on_error)
-    by_id = {d.doc_id: d for d in documents}
-    out: list[Extraction] = []
-    for extracted, failed in parts:
-        out.extend(extracted)
-        for doc_id, message in failed:
-            on_error(by_id[doc_id], message)  # type: ignore[misc]
-    return out
+    executor: ProcessPoolExecutor | None = _pool(_pipeline_spec(), n_process)
+    queued: deque[tuple[list[Document], Future | None]] = deque()
+
+    def collect(keep: int) -> Iterator[Extraction]:
+        nonlocal executor
+        while len(queued) > keep:
+            unit, future = queued.popleft()
+            if future is not None:
+                try:
+                    extracted, failed = future.result()
+                except BrokenProcessPool:
+                    shutdown_pool()
+                    executor = None
+                    future = None
+                else:
+                    _report(unit, failed, on_error)
+                    yield from extracted
+            if future is None:
+                yield from _extract_here(None, unit, batch_size, on_error)
+
+    for unit in units:
+        future = None
+        if executor is not None:
+            try:
+                future = executor.submit(_worker_extract, unit, batch_size, isolate)
+            except BrokenProcessPool:
+                shutdown_pool()
+                executor = None
+        queued.append((unit, future))
+        yield from collect(2 * n_process)
+    yield from collect(0)
 
 
 def rows_from_doc(doc: Doc, doc_id: str, base: int, out: Extraction) -> None:

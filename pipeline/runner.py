@@ -12,7 +12,8 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pipeline import __version__, settings
@@ -20,7 +21,14 @@ from pipeline.analyst import build_analyst_outputs
 from pipeline.document import Document
 from pipeline.extract.actors_table import build_actor_table, count_mentions
 from pipeline.extract.meetings import event_key
-from pipeline.extraction import EXTRACTION_TABLES, build_events, default_n_process, extract_documents
+from pipeline.extraction import (
+    EXTRACTION_TABLES,
+    Extraction,
+    build_events,
+    default_n_process,
+    iter_extractions,
+    shutdown_pool,
+)
 from pipeline.ingest import discover_files, ingest_file
 from pipeline.ingest.metadata import load_manifest
 from pipeline.lock import output_lock
@@ -84,39 +92,56 @@ def process_files(
     paths: list[Path], manifest: dict[str, dict[str, str]], out_dir: Path, nlp=None, version: str | None = None
 ) -> list[DocResult]:
     """Ingest and extract a batch of files; write each clean text; never raise for a bad file."""
+    return list(process_stream(paths, manifest, out_dir, nlp, version))
+
+
+def process_stream(
+    paths: Iterable[Path], manifest: dict[str, dict[str, str]], out_dir: Path, nlp=None, version: str | None = None
+) -> Iterator[DocResult]:
+    """One DocResult per file, in order, as soon as it is extracted; never raises for a bad file.
+
+    Files are ingested here only as fast as the extraction workers take documents, so reading
+    the next files overlaps the extraction of the previous ones, and at most a few documents
+    wait in memory at any time.
+    """
     version = version or pipeline_version()
-    documents = [ingest_file(p, manifest) for p in paths]
-    ok = [d for d in documents if d.status == "ok"]
-    results: dict[int, DocResult] = {}
-    errors: dict[int, list[dict]] = {i: [] for i in range(len(documents))}
-    for i, doc in enumerate(documents):
-        if doc.status == "ok":
-            atomic_write_text(Path(out_dir) / "texts" / f"{doc.doc_id}.txt", doc.text)
-        else:
-            errors[i].append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
-    extractions = {}
-    if ok:
-        # A document whose extraction fails is isolated there and reported through on_error.
-        extractions = {
-            e.doc_id: e
-            for e in extract_documents(
-                nlp,  # None: the shared pipeline, loaded only where it runs (workers, or here)
-                ok,
-                n_process=default_n_process(),
-                on_error=lambda doc, msg: errors[documents.index(doc)].append(
-                    _error_row(doc, "extract", "extractor_error", msg)
-                ),
-            )
-        }
-    for i, doc in enumerate(documents):
-        ext = extractions.get(doc.doc_id)
-        results[i] = {
+    waiting: deque[tuple[Document, list[dict]]] = deque()  # ingested, in file order
+
+    def ingested() -> Iterator[Document]:
+        for path in paths:
+            doc = ingest_file(path, manifest)
+            errors: list[dict] = []
+            if doc.status == "ok":
+                atomic_write_text(Path(out_dir) / "texts" / f"{doc.doc_id}.txt", doc.text)
+            else:
+                errors.append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
+            waiting.append((doc, errors))
+            if doc.status == "ok":
+                yield doc
+
+    def on_error(doc: Document, message: str) -> None:
+        # A document whose extraction fails is isolated there and reported here.
+        next(e for d, e in waiting if d is doc).append(_error_row(doc, "extract", "extractor_error", message))
+
+    def result(doc: Document, errors: list[dict], ext: Extraction | None) -> DocResult:
+        return {
             "document": document_row(doc, version),
             "rows": {t: (ext.rows[t] if ext else []) for t in EXTRACTION_TABLES},
             "actors": ext.actors if ext else [],
-            "errors": errors[i],
+            "errors": errors,
         }
-    return [results[i] for i in range(len(documents))]
+
+    # nlp=None: the shared pipeline, loaded only where it runs (workers, or here)
+    for ext in iter_extractions(ingested(), nlp, default_n_process(), on_error):
+        while waiting:  # everything before this document has been answered or failed
+            doc, errors = waiting.popleft()
+            if doc.doc_id == ext.doc_id and doc.status == "ok":
+                yield result(doc, errors, ext)
+                break
+            yield result(doc, errors, None)
+    while waiting:
+        doc, errors = waiting.popleft()
+        yield result(doc, errors, None)
 
 
 def _error_row(doc: Document, stage: str, kind: str | None, message: str | None) -> dict:
@@ -265,7 +290,6 @@ def _unchanged_summary(files: list[Path], out_dir: Path, n_reused: int, seconds:
 def run_library(
     inputs: list[Path],
     out_dir: Path,
-    batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
     full: bool = False,
     review_dir: Path | None = None,
@@ -277,13 +301,12 @@ def run_library(
     """
     with output_lock(out_dir):
         recover(out_dir)
-        return _run_library(inputs, Path(out_dir), batch_size, progress, full, review_dir)
+        return _run_library(inputs, Path(out_dir), progress, full, review_dir)
 
 
 def _run_library(
     inputs: list[Path],
     out_dir: Path,
-    batch_size: int,
     progress: Callable[[int], None] | None,
     full: bool,
     review_dir: Path | None,
@@ -299,11 +322,13 @@ def _run_library(
     seconds["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     fresh: list[DocResult] = []
-    for i in range(0, len(todo), batch_size):
-        batch = todo[i : i + batch_size]
-        fresh.extend(process_files(batch, manifest, out_dir, version=version))
-        if progress:
-            progress(len(batch))
+    try:
+        for result in process_stream(todo, manifest, out_dir, version=version):
+            fresh.append(result)
+            if progress:
+                progress(1)
+    finally:
+        shutdown_pool()  # give the workers' memory back before tables and reports are built
     seconds["process"] = time.perf_counter() - t0
     return finish(reused + fresh, files, out_dir, state, version, len(reused), seconds, started, review_dir)
 
