@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipeline.extract.actors_table import build_actor_table
 from pipeline.extraction import Extraction, extract_documents, shutdown_pool
@@ -137,3 +138,45 @@ def test_pool_workers_do_not_outlive_a_killed_run(tmp_path):
     while time.monotonic() < deadline and any(w.is_running() and w.status() != "zombie" for w in workers):
         time.sleep(0.2)
     assert not any(w.is_running() and w.status() != "zombie" for w in workers)
+
+
+def _gd_statements(n: int) -> list[str]:
+    import tarfile
+
+    from tests.conftest import SHARED
+
+    archive = SHARED / "bench" / "ungdc-sessions-70-78.tar.gz"
+    if not archive.is_file():
+        return []
+    with tarfile.open(archive) as tar:
+        members = sorted((m for m in tar if m.isfile() and m.name.endswith(".txt")), key=lambda m: m.name)
+        return [tar.extractfile(m).read().decode("utf-8") for m in members[:n]]
+
+
+def test_attribute_table_annotates_exactly_like_the_stock_attribute_ruler(seeds):
+    """Every token's POS, MORPH, LEMMA, TAG and DEP equal the stock ruler's, on real statements
+    and on a text that reaches the multi-token and regex rules ("gonna", "ain't", "y'all")."""
+    import spacy
+    from spacy.attrs import DEP, LEMMA, MORPH, POS, TAG
+
+    from pipeline import settings
+    from pipeline.attribute_table import AttributeTable, use_attribute_table
+
+    stock = spacy.load(settings.SPACY_MODEL, exclude=["lemmatizer", "ner"])
+    ours = spacy.load(settings.SPACY_MODEL, exclude=["lemmatizer", "ner"])
+    use_attribute_table(ours)
+    table = ours.get_pipe("attribute_ruler")
+    assert isinstance(table, AttributeTable) and table.complex and table.simple
+    texts = [d.text for d in seeds] + _gd_statements(12)
+    texts.append("We ain't gonna wait. Y'all know there is nothin' left, let's go and c'mon, he gets it.")
+    attrs = [POS, MORPH, LEMMA, TAG, DEP]
+    with stock.select_pipes(disable=["attribute_ruler"]):
+        parsed = list(stock.pipe(texts))
+    changed = 0
+    for doc in parsed:
+        before = doc.to_array(attrs)
+        expected = stock.get_pipe("attribute_ruler")(Doc.from_docs([doc])).to_array(attrs)
+        got = table(Doc.from_docs([doc])).to_array(attrs)
+        assert (got == expected).all()
+        changed += int((expected != before).any(axis=1).sum())
+    assert changed > 1000  # the rules really did something to compare
