@@ -180,3 +180,30 @@ def test_attribute_table_annotates_exactly_like_the_stock_attribute_ruler(seeds)
         assert (got == expected).all()
         changed += int((expected != before).any(axis=1).sum())
     assert changed > 1000  # the rules really did something to compare
+
+
+def test_tree_matcher_finds_what_the_dependency_matcher_finds(seeds):
+    """The array-based matcher of the commitment patterns returns spaCy's DependencyMatcher's
+    matches, and the component's commitments are the same with either."""
+    from pipeline.extract.commitments import CommitmentFinder
+
+    nlp = shared_nlp()
+    finder = nlp.get_pipe("un_commitments")
+    assert isinstance(finder, CommitmentFinder) and finder.tree is not None
+    spacy_matcher = finder._matcher(nlp.vocab)
+    texts = [d.text for d in seeds] + _gd_statements(15)
+    n_matches = 0
+    for doc in nlp.pipe(texts):
+        ours = sorted((pid, tuple(ids)) for pid, ids in finder.tree(doc))
+        theirs = sorted((nlp.vocab.strings[m], tuple(ids)) for m, ids in spacy_matcher(doc))
+        assert ours == theirs
+        n_matches += len(ours)
+        with_tree = [(s.start, s.end, s._.commitment) for s in doc.spans["commitments"]]
+        tree, finder.tree = finder.tree, None
+        try:
+            again = finder(Doc.from_docs([doc]))
+            plain = [(s.start, s.end, s._.commitment) for s in again.spans["commitments"]]
+        finally:
+            finder.tree = tree
+        assert with_tree == plain
+    assert n_matches > 50

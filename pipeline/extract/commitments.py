@@ -19,32 +19,39 @@ dropped: exhortations like "we must ..." count only when "we" can be resolved.
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
-from functools import cached_property, lru_cache
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
+import numpy as np
+from spacy.attrs import DEP, HEAD, LEMMA, LOWER, NORM, ORTH, POS, TAG
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
+from spacy.strings import get_string_id
+from spacy.symbols import PRON as PRON_ID
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from pipeline.extract.cues import (
     LIST_MARKER,
     actor_of,
-    actors_over,
     date_of,
     ensure_extension,
     has_phrase,
     iso_end,
     load_lexicon,
     run_text,
-    segments,
+    segment_bounds,
     spans_in,
     starts_line,
     strip_marker,
     unique_span,
 )
+from pipeline.nlp import text_of
 from pipeline.settings import MODELS_DIR
 
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
@@ -89,6 +96,132 @@ def _load_patterns() -> list[tuple[str, list[dict]]]:
     return out
 
 
+MATCH_ATTRS = {
+    "LEMMA": LEMMA,
+    "LOWER": LOWER,
+    "TAG": TAG,
+    "POS": POS,
+    "DEP": DEP,
+    "ORTH": ORTH,
+    "TEXT": ORTH,
+    "NORM": NORM,
+}
+MATCH_OPS = {">", ">>"}
+
+
+@dataclass
+class _Node:
+    """One pattern node: attribute tests (column, allowed ids), its parent node and relation."""
+
+    tests: list[tuple[int, np.ndarray]]
+    parent: int
+    op: str
+
+
+class _TreeMatcher:
+    """The DependencyMatcher's matches for patterns.jsonl, read from token arrays.
+
+    spaCy's DependencyMatcher runs a token Matcher for every pattern node over every token and
+    walks each hit's ancestors in Python: it cost half of this component. Our patterns only test
+    token attributes for equality or membership and link nodes by '>' (child) or '>>'
+    (descendant), so each node is a vectorised test and a match is grown from its root node
+    along the head array. Matches come per pattern as position tuples in ascending order, the
+    DependencyMatcher's own order within a sentence (and a segment's matches are all in one).
+    Patterns using anything else keep the DependencyMatcher (``supports``).
+    """
+
+    def __init__(self, patterns: dict[str, list[dict]]) -> None:
+        self.attrs = sorted({a for p in patterns.values() for node in p for a in node["RIGHT_ATTRS"]})
+        self.patterns = [(pid, [self._node(p, node) for node in p]) for pid, p in patterns.items()]
+
+    @staticmethod
+    def supports(patterns: dict[str, list[dict]]) -> bool:
+        for pattern in patterns.values():
+            ids = [node["RIGHT_ID"] for node in pattern]
+            for j, node in enumerate(pattern):
+                if j and (node.get("REL_OP") not in MATCH_OPS or node.get("LEFT_ID") not in ids[:j]):
+                    return False
+                for attr, value in node["RIGHT_ATTRS"].items():
+                    values = value["IN"] if isinstance(value, dict) and list(value) == ["IN"] else [value]
+                    if attr not in MATCH_ATTRS or not all(isinstance(v, str) for v in values):
+                        return False
+        return True
+
+    def _node(self, pattern: list[dict], node: dict) -> _Node:
+        tests = []
+        for attr, value in node["RIGHT_ATTRS"].items():
+            values = value["IN"] if isinstance(value, dict) else [value]
+            tests.append((self.attrs.index(attr), np.array([get_string_id(v) for v in values], dtype=np.uint64)))
+        ids = [n["RIGHT_ID"] for n in pattern]
+        parent = ids.index(node["LEFT_ID"]) if "LEFT_ID" in node else -1
+        return _Node(tests, parent, node.get("REL_OP", ""))
+
+    def __call__(self, doc: Doc) -> list[tuple[str, list[int]]]:
+        """(pattern id, token index per node) for every match."""
+        n = len(doc)
+        if not n:
+            return []
+        table = doc.to_array([MATCH_ATTRS[a] for a in self.attrs] + [HEAD]).reshape(n, -1)
+        columns = [np.ascontiguousarray(table[:, k]) for k in range(len(self.attrs))]
+        here = np.arange(n)
+        heads = here + table[:, -1].astype(np.int64)
+        child = heads != here
+        tested: dict[tuple[int, bytes], np.ndarray] = {}
+        out: list[tuple[str, list[int]]] = []
+        for pid, nodes in self.patterns:
+            masks = [self._mask(columns, node, tested) for node in nodes]
+            for j in range(len(nodes) - 1, 0, -1):  # a node needs a candidate for each '>' child
+                if nodes[j].op == ">":
+                    has = np.zeros(n, bool)
+                    has[heads[masks[j] & child]] = True
+                    masks[nodes[j].parent] &= has
+            kids: list[Any] = [None]
+            for j in range(1, len(nodes)):
+                if nodes[j].op != ">":
+                    kids.append(masks[j])
+                    continue
+                masks[j] &= child & masks[nodes[j].parent][heads]  # ... and a '>' child a parent
+                found = np.flatnonzero(masks[j]).tolist()
+                by_head: dict[int, list[int]] = {}
+                for t, h in zip(found, heads[found].tolist(), strict=True):
+                    by_head.setdefault(h, []).append(t)
+                kids.append(by_head)
+            for root in np.flatnonzero(masks[0]).tolist():
+                out.extend((pid, ids) for ids in self._grow(doc, nodes, kids, [root]))
+        return out
+
+    @staticmethod
+    def _mask(columns: list[np.ndarray], node: _Node, tested: dict[tuple[int, bytes], np.ndarray]) -> np.ndarray:
+        """Tokens passing the node's tests; a test shared by several nodes is computed once."""
+        mask = np.ones(len(columns[0]), bool)
+        for col, ids in node.tests:
+            key = (col, ids.tobytes())
+            if key not in tested:
+                hit = columns[col] == ids[0]
+                for value in ids[1:]:
+                    hit |= columns[col] == value
+                tested[key] = hit
+            mask &= tested[key]
+        return mask
+
+    def _grow(self, doc: Doc, nodes: list[_Node], kids: list[Any], pos: list[int]) -> Iterator[list[int]]:
+        """Extend a partial match node by node, each node's candidates in ascending order."""
+        j = len(pos)
+        if j == len(nodes):
+            yield list(pos)
+            return
+        node, at = nodes[j], pos[nodes[j].parent]
+        if node.op == ">":
+            cands = kids[j].get(at, ())
+        else:
+            mask = kids[j]
+            cands = sorted(t.i for t in doc[at].subtree if t.i != at and mask[t.i])
+        for c in cands:
+            pos.append(c)
+            yield from self._grow(doc, nodes, kids, pos)
+            pos.pop()
+
+
 class _Actors:
     """Resolves tokens to actor records: spans, pronouns, the speaker, the author."""
 
@@ -96,6 +229,31 @@ class _Actors:
         self.doc = doc
         self.speaker = self._speaker()
         self.recent_subjects: list[tuple[int, Span]] = []
+        group = doc.spans["actors"] if "actors" in doc.spans else []
+        ordered = sorted(((s.start, s.end, s, actor_of(s)) for s in group), key=lambda e: e[0])
+        self._index = [(a, b, s, str(r.get("key") or r.get("name"))) for a, b, s, r in ordered if r is not None]
+        self._starts = [e[0] for e in self._index]
+        self._reach = list(itertools.accumulate((e[1] for e in self._index), max))
+        arr = doc.to_array([DEP, POS]) if len(doc) else np.zeros((0, 2), dtype=np.uint64)
+        subj = np.isin(arr[:, 0], [get_string_id("nsubj"), get_string_id("nsubjpass")]) & (arr[:, 1] != PRON_ID)
+        self._subjects = np.flatnonzero(subj).tolist()
+
+    def over(self, tokens: Iterable[int]) -> list[Span]:
+        """``cues.actors_over`` for token indices, from an index built once per Doc: actor spans
+        touching any of the tokens, in text order, one per actor."""
+        idx = set(tokens)
+        if not idx:
+            return []
+        low, high = min(idx), max(idx)
+        first = bisect.bisect_right(self._reach, low)  # spans before it all end at or before ``low``
+        last = bisect.bisect_right(self._starts, high)
+        seen: set[str] = set()
+        out = []
+        for start, end, span, key in self._index[first:last]:
+            if end > low and not idx.isdisjoint(range(start, end)) and key not in seen:
+                seen.add(key)
+                out.append(span)
+        return out
 
     def _canonical(self, name: str | None) -> dict[str, Any] | None:
         if not name:
@@ -139,8 +297,7 @@ class _Actors:
         if dash:
             close = [t.i for t in window if t.text in {"–", "—", "-", ")"} and t.i > dash[0]]
             if close:
-                inner = list(self.doc[dash[0] + 1 : close[0]])
-                found = [self.record(s) for s in actors_over(self.doc, inner)]
+                found = [self.record(s) for s in self.over(range(dash[0] + 1, close[0]))]
                 if len(found) >= 2:
                     return found
         speaker = (self.doc.user_data.get("speaker") or "").lower()
@@ -184,7 +341,7 @@ class _Actors:
         if tok.pos_ == "PRON":
             return self.pronoun(tok)
         phrase = [t for t in _np_core(tok) if seg.start <= t.i < seg.end]
-        spans = actors_over(self.doc, phrase)
+        spans = self.over(t.i for t in phrase)
         if spans:
             return [self.record(s) for s in spans]
         if "actors" not in self.doc.spans and tok.pos_ == "PROPN" and tok.i != _first_word(seg):
@@ -195,10 +352,11 @@ class _Actors:
         return []
 
     def note_subjects(self, seg: Span) -> None:
-        for tok in seg:
-            if tok.dep_ in {"nsubj", "nsubjpass"} and tok.pos_ != "PRON":
-                for span in actors_over(self.doc, [t for t in tok.subtree]):
-                    self.recent_subjects.append((tok.i, span))
+        """Remember the actors that are subjects (not pronouns) in ``seg``, for later pronouns."""
+        lo = bisect.bisect_left(self._subjects, seg.start)
+        for i in self._subjects[lo : bisect.bisect_left(self._subjects, seg.end)]:
+            for span in self.over(t.i for t in self.doc[i].subtree):
+                self.recent_subjects.append((i, span))
 
 
 def _np_core(tok: Token) -> list[Token]:
@@ -261,9 +419,11 @@ class CommitmentFinder:
     def __init__(self, vocab: Vocab | None = None) -> None:
         ensure_extension("commitment")
         self.patterns = dict(_load_patterns())
+        self.tree = _TreeMatcher(self.patterns) if _TreeMatcher.supports(self.patterns) else None
         self.matcher: DependencyMatcher | None = None
+        self.cue_forms: dict[tuple[int, int], bool] = {}
         if vocab is not None:
-            self._matcher(vocab)
+            self._matcher(vocab)  # also validates the patterns
 
     def _matcher(self, vocab: Vocab) -> DependencyMatcher:
         if self.matcher is None or self.matcher.vocab is not vocab:
@@ -272,23 +432,45 @@ class CommitmentFinder:
                 self.matcher.add(pid, [pattern])
         return self.matcher
 
+    def _matches(self, doc: Doc) -> list[tuple[str, list[int]]]:
+        """(pattern id, token per node) of the dependency patterns."""
+        if self.tree is not None:
+            return self.tree(doc)
+        return [(doc.vocab.strings[m], ids) for m, ids in self._matcher(doc.vocab)(doc)]
+
+    def _cue_tokens(self, doc: Doc) -> list[int]:
+        """Tokens whose lemma or form is an addressee verb, the only ones ``_cue_kind`` (and the
+        passive scan) can accept: found over the Doc's distinct words, not token by token."""
+        if not len(doc):
+            return []
+        verbs, strings = _lex()["addressee_verbs"], doc.vocab.strings
+        table = doc.to_array([LEMMA, LOWER])
+        mask = np.zeros(len(doc), bool)
+        for col, form in ((0, str.lower), (1, lambda w: w.rstrip("s"))):
+            good = []
+            for h in np.unique(table[:, col]).tolist():
+                if (col, h) not in self.cue_forms:
+                    self.cue_forms[col, h] = bool(verbs.get(form(strings[h])))
+                if self.cue_forms[col, h]:
+                    good.append(h)
+            mask |= np.isin(table[:, col], np.array(good, dtype=np.uint64))
+        return np.flatnonzero(mask).tolist()
+
     def __call__(self, doc: Doc) -> Doc:
         actors = _Actors(doc)
-        segs = segments(doc)
-        seg_of = {}
-        for n, seg in enumerate(segs):
-            for tok in seg:
-                seg_of[tok.i] = n
+        bounds = segment_bounds(doc)
+        segs = [doc[start:end] for start, end in bounds]
+        seg_starts = [start for start, _ in bounds]
         by_seg: dict[int, list[dict[str, Any]]] = {}
-        for match_id, token_ids in self._matcher(doc.vocab)(doc):
-            pid = doc.vocab.strings[match_id]
-            pattern = self.patterns[pid]
-            roles = {p["RIGHT_ID"]: doc[i] for p, i in zip(pattern, token_ids, strict=True)}
-            n = seg_of.get(roles[next(iter(roles))].i)
-            if n is not None and all(seg_of.get(t.i) == n for t in roles.values()):
+        for pid, token_ids in self._matches(doc):
+            n = bisect.bisect_right(seg_starts, token_ids[0]) - 1
+            if n >= 0 and all(bounds[n][0] <= i < bounds[n][1] for i in token_ids):
+                roles = {p["RIGHT_ID"]: doc[i] for p, i in zip(self.patterns[pid], token_ids, strict=True)}
                 by_seg.setdefault(n, []).append({"pid": pid, **roles})
         action_items = _action_items(doc, segs)
-        text = doc.text
+        cue_tokens = self._cue_tokens(doc)
+        chunks = _Chunks(doc)
+        text = text_of(doc)
         breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
         records: list[tuple[Span, dict[str, Any]]] = []
         last_actor: dict[str, Any] | None = None
@@ -298,12 +480,13 @@ class CommitmentFinder:
             para = bisect.bisect(breaks, seg.start_char)
             if para != last_para:
                 last_actor, last_para = None, para
-            found = _addressee_scan(seg, actors) + _operative_scan(seg, actors)
+            cues = cue_tokens[bisect.bisect_left(cue_tokens, seg.start) : bisect.bisect_left(cue_tokens, seg.end)]
+            found = _addressee_scan(seg, actors, cues, chunks) + _operative_scan(seg, actors)
             found += [c for m in by_seg.get(n, []) if (c := _from_match(m, seg, actors, last_actor))]
-            listing, item = _list_item(seg, listing, actors)
+            listing, item = _list_item(seg, listing, actors, cues)
             found = _dedupe(found + item)
             if n in action_items:
-                found = _as_action_point(seg, found, actors) or found[:1]
+                found = _as_action_point(seg, found, actors, chunks) or found[:1]
                 for cand in found:
                     cand["kind"] = "action_point"
             for cand in found:
@@ -397,7 +580,7 @@ def _from_match(m: dict[str, Any], seg: Span, actors: _Actors, last: dict[str, A
     elif pid in {"readiness", "wish_for"}:
         kind = lex["readiness_nouns"].get(cue.lemma_.lower(), "request")
         if kind == "request":
-            who = [actors.record(s) for s in actors_over(seg.doc, list(action.subtree))]
+            who = [actors.record(s) for s in actors.over(t.i for t in action.subtree)]
             verbs = [t for t in seg if t.dep_ in {"conj", "advcl", "xcomp"} and t.head.i > cue.i and t.pos_ == "VERB"]
             action = verbs[0] if verbs else action
         else:
@@ -413,7 +596,7 @@ def _from_match(m: dict[str, Any], seg: Span, actors: _Actors, last: dict[str, A
         who = [actors.author] if actors.author else []
     elif pid == "agreement":
         kind = lex["agreement_nouns"].get(cue.lemma_.lower(), "decision")
-        spans = actors_over(seg.doc, [t for t in cue.subtree])
+        spans = actors.over(t.i for t in cue.subtree)
         who = [actors.record(spans[0])] if spans else ([actors.author] if actors.author else [])
         verbs = [t for t in cue.subtree if t.pos_ == "VERB" and t.i > cue.i]
         if not verbs:
@@ -433,18 +616,17 @@ def _from_match(m: dict[str, Any], seg: Span, actors: _Actors, last: dict[str, A
 def _agents(action: Token, theme: Token, actors: _Actors) -> list[dict[str, Any]]:
     """Who acts in a passive: the by-agent of the verb or of its own sub-clauses, or an
     actor that owns the theme ("Network support should be ...")."""
-    doc = action.doc
     heads = [action, *(c for c in action.children if c.dep_ in {"advcl", "xcomp", "conj"})]
     heads += [c for c in theme.children if c.dep_ in {"acl", "relcl"}]
     for head in heads:
         for child in head.children:
             if child.dep_ == "agent":
-                spans = actors_over(doc, list(child.subtree))
+                spans = actors.over(t.i for t in child.subtree)
                 if spans:
                     return [actors.record(s) for s in spans]
     owners = [t for c in theme.children if c.dep_ in {"compound", "poss"} for t in c.subtree]
     owners += [theme] if theme.pos_ == "PROPN" else []
-    return [actors.record(s) for s in actors_over(doc, owners)]
+    return [actors.record(s) for s in actors.over(t.i for t in owners)]
 
 
 def _cue_kind(tok: Token, seg: Span) -> str | None:
@@ -464,14 +646,24 @@ def _cue_kind(tok: Token, seg: Span) -> str | None:
     return kind
 
 
+def _text(seg: Span) -> str:
+    """``seg.text`` cut from the Doc's cached text (``Span.text`` joins its tokens anew)."""
+    return text_of(seg.doc)[seg.start_char : seg.end_char]
+
+
+@cache
+def _operative_adverbs() -> frozenset[str]:
+    return frozenset(_lex()["operative_adverbs"])
+
+
 def _first_word(seg: Span) -> int:
     """Index of the first word after a paragraph number, bullet and operative adverbs."""
-    marker = LIST_MARKER.match(seg.text)
+    marker = LIST_MARKER.match(_text(seg))
     skip = len(marker.group(0)) if marker else 0
     i = seg.start
     while i < seg.end and seg.doc[i].idx - seg.start_char < skip:
         i += 1
-    adverbs = set(_lex()["operative_adverbs"])
+    adverbs = _operative_adverbs()
     while i < seg.end and (seg.doc[i].lower_ in adverbs or seg.doc[i].is_punct):
         i += 1
     return i
@@ -490,7 +682,7 @@ def _to_verb(seg: Span, start: int) -> Token | None:
 
 def _list_after(seg: Span) -> str | None:
     """'... invites participants to:' followed by lettered items: the first item's text."""
-    if not seg.text.rstrip().endswith(("to:", "to :")):
+    if not _text(seg).rstrip().endswith(("to:", "to :")):
         return None
     rest = seg.doc[seg.end : seg.end + 80].text.lstrip()
     first = rest.split("\n", 1)[0]
@@ -510,10 +702,12 @@ def _addressees(spans: list[Span]) -> list[Span]:
     return kept
 
 
-def _addressee_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
-    """'Requests X, and invites Y, ... to V': each cue's addressees are the actors before 'to V'."""
+def _addressee_scan(seg: Span, actors: _Actors, cue_tokens: list[int], chunks: _Chunks) -> list[dict[str, Any]]:
+    """'Requests X, and invites Y, ... to V': each cue's addressees are the actors before 'to V'.
+
+    ``cue_tokens``: the segment's tokens that may be cues (``CommitmentFinder._cue_tokens``)."""
     doc = seg.doc
-    cues = [(t.i, k) for t in seg if (k := _cue_kind(t, seg))]
+    cues = [(i, k) for i in cue_tokens if (k := _cue_kind(doc[i], seg))]
     out = []
     for n, (ci, kind) in enumerate(cues):
         stop = cues[n + 1][0] if n + 1 < len(cues) else seg.end
@@ -524,9 +718,9 @@ def _addressee_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
         limit = to_verb.i if to_verb is not None else seg.end
         if limit - ci > 80:
             continue
-        spans = actors_over(doc, list(doc[ci + 1 : min(stop, limit)]))
+        spans = actors.over(range(ci + 1, min(stop, limit)))
         if not spans:
-            spans = _plain_addressee(doc[ci + 1 : min(stop, limit)])
+            spans = _plain_addressee(doc[ci + 1 : min(stop, limit)], chunks)
         if not spans:
             continue
         lead = doc[ci + 1 : spans[0].start]
@@ -541,13 +735,40 @@ def _addressee_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
         out.append(
             {"source": "addressee", "kind": kind, "who": who, "action": text, "start": ci, "end": end, "verb": verb}
         )
-    out += _passive_scan(seg, actors)
+    out += _passive_scan(seg, actors, cue_tokens)
     return out
 
 
-def _plain_addressee(span: Span) -> list[Span]:
+class _Chunks:
+    """The Doc's noun chunks, read only as far as asked: ``Span.noun_chunks`` builds those of
+    the whole Doc on every call, and few segments need any."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.found: list[tuple[int, int]] = []
+        self.rest: Iterator[tuple[int, int, int]] | None = None
+        self.done = False
+
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Token ranges of the noun chunks inside [start, end), as ``doc[start:end].noun_chunks``."""
+        if self.doc.noun_chunks_iterator is None and not self.done:  # raises as spaCy does
+            self.found, self.done = [(c.start, c.end) for c in self.doc.noun_chunks], True
+        if not self.done and (not self.found or self.found[-1][1] <= end):
+            if self.rest is None:
+                self.rest = self.doc.noun_chunks_iterator(self.doc)
+            for a, b, _label in self.rest:  # chunks come by their head, so their ends increase
+                self.found.append((a, b))
+                if b > end:
+                    break
+            else:
+                self.done = True
+        return [(a, b) for a, b in self.found if a >= start and b <= end]
+
+
+def _plain_addressee(span: Span, chunks: _Chunks) -> list[Span]:
     """An addressee the actor component did not list: a plain noun phrase ('all donors')."""
-    for chunk in span.noun_chunks:
+    doc = span.doc
+    for chunk in (doc[a:b] for a, b in chunks.within(span.start, span.end)):
         if chunk.root.pos_ in {"NOUN", "PROPN"} and chunk.root.dep_ in {"dobj", "pobj", "conj", "nsubj"}:
             start = chunk.start
             while start < chunk.end - 1 and chunk.doc[start].dep_ in {"det", "predet"}:
@@ -560,11 +781,11 @@ def _plain_addressee(span: Span) -> list[Span]:
     return []
 
 
-def _passive_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
+def _passive_scan(seg: Span, actors: _Actors, cue_tokens: list[int]) -> list[dict[str, Any]]:
     """'X, as part of ..., is requested to V' when the parser lost the subject."""
     doc = seg.doc
     out = []
-    for tok in seg:
+    for tok in (doc[i] for i in cue_tokens):
         kind = _lex()["addressee_verbs"].get(tok.lemma_.lower())
         if kind is None or tok.tag_ != "VBN" or tok.i == seg.start:
             continue
@@ -574,7 +795,7 @@ def _passive_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
         if to_verb is None or to_verb.i - tok.i > 3:
             continue
         clause_start = max([seg.start, *(t.i + 1 for t in doc[seg.start : tok.i] if t.text in {";", ":"})])
-        spans = actors_over(doc, list(doc[clause_start : tok.i]))
+        spans = actors.over(range(clause_start, tok.i))
         if not spans:
             continue
         text, end = _action_text(to_verb, seg.end)
@@ -626,7 +847,7 @@ def _operative_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
         verbs = [t for t in doc[first + 2 : seg.end] if t.pos_ in {"VERB", "AUX"} and t.tag_ in {"VB", "VBP", "MD"}]
         if not verbs:
             return []
-        spans = actors_over(doc, list(doc[first + 2 : verbs[0].i]))
+        spans = actors.over(range(first + 2, verbs[0].i))
         if not spans:
             return []
         verb = verbs[0]
@@ -648,29 +869,30 @@ def _operative_scan(seg: Span, actors: _Actors) -> list[dict[str, Any]]:
 
 
 def _list_item(
-    seg: Span, listing: dict[str, Any] | None, actors: _Actors
+    seg: Span, listing: dict[str, Any] | None, actors: _Actors, cue_tokens: list[int]
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """'Requests the Secretary-General:' then '(a) To submit ...': each item is a request.
 
     Returns the open listing (if this segment opens or continues one) and the item's record.
     """
     doc = seg.doc
-    if listing is not None and LIST_MARKER.match(seg.text):
+    text = _text(seg)
+    if listing is not None and LIST_MARKER.match(text):
         first = _first_word(seg)
         if first + 1 < seg.end and doc[first].lower_ == "to" and doc[first + 1].tag_ == "VB":
             text, end = _action_text(doc[first + 1], seg.end)
             item = {**listing, "action": text, "start": seg.start, "end": end, "verb": first + 1}
             return listing, [item]
-    if seg.text.rstrip().endswith(":") and not seg.text.rstrip().endswith("to:"):
-        for tok in seg:
+    if text.rstrip().endswith(":") and not text.rstrip().endswith("to:"):
+        for tok in (doc[i] for i in cue_tokens):
             kind = _cue_kind(tok, seg)
             if kind:
-                spans = actors_over(doc, list(doc[tok.i + 1 : seg.end]))
+                spans = actors.over(range(tok.i + 1, seg.end))
                 if spans:
                     who = [actors.record(s) for s in _addressees(spans)]
                     return {"source": "addressee", "kind": kind, "who": who}, []
         return None, []
-    return (listing if LIST_MARKER.match(seg.text) else None), []
+    return (listing if LIST_MARKER.match(text) else None), []
 
 
 def _dedupe(cands: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -703,7 +925,7 @@ def _action_items(doc: Doc, segs: list[Span]) -> set[int]:
     items: set[int] = set()
     inside = opened = False
     for n, seg in enumerate(segs):
-        raw = seg.text.strip()
+        raw = _text(seg).strip()
         if not any(c.isalpha() for c in raw):
             continue
         label = strip_marker(raw).rstrip(":").strip().lower()
@@ -739,7 +961,7 @@ def _item_start(seg: Span) -> int:
     return first
 
 
-def _as_action_point(seg: Span, found: list[dict[str, Any]], actors: _Actors) -> list[dict[str, Any]]:
+def _as_action_point(seg: Span, found: list[dict[str, Any]], actors: _Actors, chunks: _Chunks) -> list[dict[str, Any]]:
     """Everything in an action item is an action point. The owner is the 'X' of 'X to do Y',
     else the 'by/from X' party, else the addressed body for an imperative, else the first actor."""
     doc = seg.doc
@@ -752,19 +974,19 @@ def _as_action_point(seg: Span, found: list[dict[str, Any]], actors: _Actors) ->
     if to_verb is not None and to_verb.i - first <= 9:
         lead = doc[first : to_verb.i - 1]
         if lead and not any(t.pos_ in {"VERB", "AUX"} and t.tag_ != "VBN" for t in lead):
-            spans = actors_over(doc, list(lead))
-            owner = [actors.record(spans[0])] if spans else [actors.record(s) for s in _plain_addressee(lead)]
+            spans = actors.over(range(lead.start, lead.end))
+            owner = [actors.record(spans[0])] if spans else [actors.record(s) for s in _plain_addressee(lead, chunks)]
             verb = to_verb if owner else None
     if not owner:
         for prep in (t for t in seg if t.lower_ in {"by", "from"} and t.dep_ in {"prep", "agent"}):
-            spans = actors_over(doc, list(prep.subtree))
+            spans = actors.over(t.i for t in prep.subtree)
             if spans:
                 owner = [actors.record(spans[0])]
                 break
     if not owner and doc[first].tag_ == "VB" and actors.author:
         owner = [actors.author]  # imperative item: the body the document addresses acts
     if not owner:
-        spans = actors_over(doc, list(doc[first : seg.end]))
+        spans = actors.over(range(first, seg.end))
         owner = [actors.record(spans[0])] if spans else ([actors.author] if actors.author else [])
     if not owner:
         return []

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import numpy as np
+from spacy.attrs import IDX, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.nlp import text_of
 from pipeline.settings import MODELS_DIR
 
 LIST_MARKER = re.compile(r"^\s*(?:[-•*▪◦‣●]+|\(?[0-9]{1,3}[.)]|\(?[a-z]{1,3}\)|\(?[ivxlc]{1,5}\)|[A-Z][.)])\s+")
@@ -36,39 +40,86 @@ def ensure_extension(name: str, cls: type = Span) -> None:
 
 def segments(doc: Doc) -> list[Span]:
     """Sentences cut at line breaks: a heading or list item never runs into the next."""
-    out: list[Span] = []
-    for sent in doc.sents:
-        start = sent.start
-        for tok in sent:
-            if tok.is_space and "\n" in tok.text:
-                if tok.i > start:
-                    out.append(doc[start : tok.i])
-                start = tok.i + 1
-            elif "\n" in tok.whitespace_ and tok.i + 1 < sent.end:
-                out.append(doc[start : tok.i + 1])
-                start = tok.i + 1
-        if start < sent.end:
-            out.append(doc[start : sent.end])
-    kept = [s for s in (trim(s) for s in out) if s is not None]
-    return _join_markers(kept)
+    return [doc[start:end] for start, end in segment_bounds(doc)]
 
 
-def _join_markers(segs: list[Span]) -> list[Span]:
+def per_doc(doc: Doc, key: str, build: Callable[[Doc], Any]) -> Any:
+    """``build(doc)``, computed once per Doc and kept in ``doc.user_data`` (picklable values
+    only), so the meeting and commitment components share it. The Doc's size is stored with
+    it: user data copied to another Doc (``Span.as_doc``) is not reused."""
+    size = (len(doc), len(text_of(doc)))
+    cached = doc.user_data.get(key)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == size:
+        return cached[1]
+    value = build(doc)
+    doc.user_data[key] = (size, value)
+    return value
+
+
+def segment_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges of ``segments(doc)``."""
+    return per_doc(doc, "_ungov_segments", _segment_bounds)
+
+
+def _segment_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Cut each sentence at whitespace tokens holding a line break, trim whitespace tokens,
+    then glue lone markers to their clause. The break tokens are found from the text's line
+    breaks, not by visiting every token (a token's own trailing whitespace is at most one
+    space in spaCy, so a line break is always inside a token's text)."""
+    sents = [(sent.start, sent.end) for sent in doc.sents]
+    if not sents:
+        return []
+    space = doc.to_array(IS_SPACE).tolist()
+    starts = doc.to_array(IDX)
+    newlines = [m.start() for m in re.finditer("\n", text_of(doc))]
+    holders = np.unique(np.searchsorted(starts, newlines, side="right") - 1).tolist()
+    breaks = [i for i in holders if space[i]]
+    cut: list[tuple[int, int]] = []
+    b = 0
+    for sent_start, sent_end in sents:
+        start = sent_start
+        while b < len(breaks) and breaks[b] < sent_end:
+            i = breaks[b]
+            b += 1
+            if i < sent_start:
+                continue
+            if i > start:
+                cut.append((start, i))
+            start = i + 1
+        if start < sent_end:
+            cut.append((start, sent_end))
+    kept = []
+    for start, end in cut:  # trim whitespace tokens at both ends
+        while start < end and space[start]:
+            start += 1
+        while end > start and space[end - 1]:
+            end -= 1
+        if end > start:
+            kept.append((start, end))
+    return _join_markers(doc, kept)
+
+
+def _join_markers(doc: Doc, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Glue a lone paragraph number or bullet ("22.", "(a)", "-") to the clause it opens."""
-    out: list[Span] = []
-    pending: Span | None = None
-    for seg in segs:
+    text = text_of(doc)
+    out: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    for start, end in bounds:
         if pending is not None:
-            same_line = "\n" not in seg.doc[pending.end - 1 : seg.start].text_with_ws
+            gap_end = doc[start].idx  # text_with_ws of tokens pending.end - 1 .. start - 1
+            same_line = "\n" not in text[doc[pending[1] - 1].idx : gap_end]
             if same_line:
-                seg = seg.doc[pending.start : seg.end]
+                start = pending[0]
             else:
                 out.append(pending)
             pending = None
-        if len(seg) <= 4 and (not any(c.isalpha() for c in seg.text) or LIST_MARKER.match(seg.text + " ")):
-            pending = seg
-            continue
-        out.append(seg)
+        if end - start <= 4:
+            last = doc[end - 1]
+            seg_text = text[doc[start].idx : last.idx + len(last.text)]
+            if not any(c.isalpha() for c in seg_text) or LIST_MARKER.match(seg_text + " "):
+                pending = (start, end)
+                continue
+        out.append((start, end))
     if pending is not None:
         out.append(pending)
     return out

@@ -8,11 +8,14 @@ so each real gathering yields one span; ``event_key`` does the same across docum
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -182,10 +185,20 @@ def _nearest(tok: Token, spans: list[Span]) -> Span | None:
     return min(spans, key=dist) if spans else None
 
 
-def _location(tok: Token, seg: Span, plural: bool) -> str | None:
+def _ents_in(ents: tuple[Span, ...], seg: Span) -> list[Span]:
+    """``seg.ents`` from the Doc's entities read once (``Span.ents`` rebuilds them all)."""
+    out = []
+    for ent in ents[bisect.bisect_left([e.start for e in ents], seg.start) :]:
+        if ent.end > seg.end:
+            break
+        out.append(ent)
+    return out
+
+
+def _location(tok: Token, seg: Span, plural: bool, ents: tuple[Span, ...]) -> str | None:
     lex = _lex()
     found: list[tuple[int, str]] = []
-    for ent in seg.ents:
+    for ent in _ents_in(ents, seg):
         if ent.label_ not in {"GPE", "LOC", "FAC"} or not _own(tok, ent):
             continue
         before = tok.doc[max(ent.start - 2, 0) : ent.start].text.lower().split()
@@ -233,7 +246,7 @@ def _status(tok: Token, seg: Span, start: str | None, end: str | None, doc_date:
     return "planned"
 
 
-def _mention(tok: Token, seg: Span, doc_date: str | None) -> dict[str, Any] | None:
+def _mention(tok: Token, seg: Span, doc_date: str | None, ents: tuple[Span, ...]) -> dict[str, Any] | None:
     doc = tok.doc
     mtype = _meeting_type(tok)
     if mtype is None:
@@ -265,7 +278,7 @@ def _mention(tok: Token, seg: Span, doc_date: str | None) -> dict[str, Any] | No
     if rec is None and in_header and doc_date:
         start = end = doc_date
         source = "doc_date"
-    location = _location(tok, seg, tok.tag_ in {"NNS", "NNPS"})
+    location = _location(tok, seg, tok.tag_ in {"NNS", "NNPS"}, ents)
     if indefinite and rec is None and location is None:
         return None  # "a self-standing meeting might ...": a hypothetical, not an event
     if location is None and in_header:
@@ -354,12 +367,38 @@ class MeetingFinder:
 
     def __init__(self) -> None:
         ensure_extension("meeting")
+        self.head_forms: dict[tuple[int, int], bool] = {}
+
+    def _head_tokens(self, doc: Doc) -> list[int]:
+        """Tokens whose form or lemma is a meeting noun or verb, the only ones ``_meeting_type``
+        can accept: found over the Doc's distinct words, not token by token."""
+        if not len(doc):
+            return []
+        lex, strings = _lex(), doc.vocab.strings
+        table = doc.to_array([LEMMA, LOWER])
+        tests = (
+            (0, lambda w: w.lower() in lex["nouns"] or w.lower() in lex["meeting_verbs"]),
+            (1, lambda w: w in lex["nouns"]),
+        )
+        mask = np.zeros(len(doc), bool)
+        for col, test in tests:
+            good = []
+            for h in np.unique(table[:, col]).tolist():
+                if (col, h) not in self.head_forms:
+                    self.head_forms[col, h] = test(strings[h])
+                if self.head_forms[col, h]:
+                    good.append(h)
+            mask |= np.isin(table[:, col], np.array(good, dtype=np.uint64))
+        return np.flatnonzero(mask).tolist()
 
     def __call__(self, doc: Doc) -> Doc:
         doc_date = doc.user_data.get("doc_date")
+        heads = self._head_tokens(doc)
+        ents = doc.ents
         mentions = []
         for seg in segments(doc):
-            mentions.extend(m for tok in seg if (m := _mention(tok, seg, doc_date)) is not None)
+            found = heads[bisect.bisect_left(heads, seg.start) : bisect.bisect_left(heads, seg.end)]
+            mentions.extend(m for i in found if (m := _mention(doc[i], seg, doc_date, ents)) is not None)
         spans = []
         used: set[tuple[int, int]] = set()
         for m in _merge(mentions):
