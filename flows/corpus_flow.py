@@ -85,13 +85,15 @@ def corpus_flow(
             finally:
                 shutdown_pool()  # give the workers' memory back before tables and reports are built
         seconds["process"] = time.perf_counter() - t0
+        n_reused, results = len(reused), reused + fresh
+        del reused, fresh  # finish empties ``results`` once the tables are written
         summary = runner.finish(
-            reused + fresh,
+            results,
             files,
             Path(out_dir),
             state,
             version,
-            len(reused),
+            n_reused,
             seconds,
             started,
             Path(review_dir) if review_dir else None,

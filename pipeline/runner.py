@@ -216,7 +216,9 @@ def finish(
     """Cache new results, assemble the tables, apply the analysts' corrections, write everything.
 
     Results are cached before corrections are applied, so the ledger is re-applied to fresh
-    extraction on every run and a correction never depends on an earlier run's output.
+    extraction on every run and a correction never depends on an earlier run's output. The
+    ``results`` list is emptied once the tables are written, so a large corpus's rows are not
+    held while the analyst outputs are built: pass a list nobody else needs.
     """
     from pipeline.review import apply_ledger, load_texts, write_orphans
 
@@ -236,12 +238,15 @@ def finish(
     t0 = time.perf_counter()
     counts = staged.add_tables(tables)
     staged.commit()
+    documents = tables["documents"]
+    del tables
+    results.clear()  # the rows are on disk now; free them before the analyst outputs are built
     build_analyst_outputs(out_dir)
     seconds["write"] = time.perf_counter() - t0
-    keep = {d["doc_id"] for d in tables["documents"] if d["status"] == "ok"}
+    keep = {d["doc_id"] for d in documents if d["status"] == "ok"}
     removed = state.commit([str(f) for f in files], keep, fingerprint)
     seconds["total"] = time.perf_counter() - started
-    summary = summarize(files, tables, counts, seconds, n_reused, removed)
+    summary = summarize(files, {"documents": documents}, counts, seconds, n_reused, removed)
     summary["tables_rewritten"] = True
     summary["review_orphans"] = [{k: o.get(k) for k in ("table", "id", "file_name", "text", "reason")} for o in orphans]
     atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
@@ -330,7 +335,9 @@ def _run_library(
     finally:
         shutdown_pool()  # give the workers' memory back before tables and reports are built
     seconds["process"] = time.perf_counter() - t0
-    return finish(reused + fresh, files, out_dir, state, version, len(reused), seconds, started, review_dir)
+    n_reused, results = len(reused), reused + fresh
+    del reused, fresh
+    return finish(results, files, out_dir, state, version, n_reused, seconds, started, review_dir)
 
 
 def summarize(

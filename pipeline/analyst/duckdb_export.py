@@ -165,6 +165,12 @@ VIEWS: tuple[Extra, ...] = (
 )
 
 
+TEXTS_PER_INSERT = 64
+# DuckDB's buffer pool defaults to 80% of RAM; the tables here are small, and a bounded pool keeps
+# the run's peak memory flat (DuckDB spills to a temporary directory if it ever needs more).
+DUCKDB_MEMORY = "256MB"
+
+
 def duckdb_type(arrow_type: pa.DataType) -> str:
     """The DuckDB type that matches a declared Arrow type."""
     mapping = {S: "VARCHAR", INT: "BIGINT", D: "DATE", TS: "TIMESTAMP", LIST: "VARCHAR[]"}
@@ -204,11 +210,14 @@ def _load(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
         con.execute(f"INSERT INTO {_quote(name)} SELECT * FROM _src")
         con.unregister("_src")
     docs = con.execute("SELECT doc_id, text_path FROM documents WHERE status = 'ok' AND text_path IS NOT NULL")
-    rows = []
+    rows: list[tuple[str, str]] = []
     for doc_id, text_path in docs.fetchall():
         path = out_dir / text_path
         if path.exists():
             rows.append((doc_id, path.read_text(encoding="utf-8")))
+        if len(rows) >= TEXTS_PER_INSERT:  # a few texts at a time: memory stays flat with the corpus
+            con.executemany("INSERT INTO texts VALUES (?, ?)", rows)
+            rows = []
     if rows:
         con.executemany("INSERT INTO texts VALUES (?, ?)", rows)
 
@@ -219,7 +228,7 @@ def build_duckdb(out_dir: Path) -> Path:
     target = out_dir / DB_NAME
     tmp = out_dir / f".{DB_NAME}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": DUCKDB_MEMORY, "threads": 1})
         try:
             create_schema(con)
             _load(con, out_dir)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.tables import atomic_write_text
+from pipeline.tables import atomic_write_chunks
 
 KINDS = ("commitment", "meeting", "actor", "date")  # outer to inner when two spans cover the same text
 BLOCK_KINDS = frozenset({"commitment", "meeting"})
@@ -111,29 +112,34 @@ def _join(*parts) -> str:
     return " · ".join(str(p) for p in parts if p not in (None, ""))
 
 
-def document_spans(doc_id: str, rows: dict[str, list[dict]], actors: dict[str, dict]) -> list[Span]:
-    """Spans of one document from the table rows; the tip carries each row's normalized value."""
+def document_spans(rows: dict[str, list[dict]], actors: dict[str, dict]) -> list[Span]:
+    """Spans of one document from its table rows; the tip carries each row's normalized value."""
     spans: list[Span] = []
-    for r in rows["dates"]:
-        if r["doc_id"] == doc_id:
-            tip = _join("DATE", _interval(r["start"], r["end"]), r["granularity"], r["kind"])
-            spans.append(Span(r["start_char"], r["end_char"], "date", r["date_id"], "DATE", tip))
-    for r in rows["mentions"]:
-        if r["doc_id"] == doc_id:
-            actor = actors.get(r["actor_id"], {})
-            tip = _join("ACTOR", actor.get("name", r["actor_id"]), actor.get("type"), actor.get("affiliation"))
-            spans.append(Span(r["start_char"], r["end_char"], "actor", r["mention_id"], "ACTOR", tip))
-    for r in rows["meetings"]:
-        if r["doc_id"] == doc_id:
-            tip = _join("MEETING", r["name"], r["type"], _interval(r["start"], r["end"]), r["location"], r["status"])
-            spans.append(Span(r["start_char"], r["end_char"], "meeting", r["meeting_id"], "MEETING", tip))
-    for r in rows["commitments"]:
-        if r["doc_id"] == doc_id:
-            label = r["kind"].upper().replace("_", " ")
-            due = f"due {_day(r['deadline'])}" if r["deadline"] else "no deadline"
-            tip = _join(label, r["actor"] or "unknown actor", r["action"], due)
-            spans.append(Span(r["start_char"], r["end_char"], "commitment", r["commitment_id"], label, tip))
+    for r in rows.get("dates", []):
+        tip = _join("DATE", _interval(r["start"], r["end"]), r["granularity"], r["kind"])
+        spans.append(Span(r["start_char"], r["end_char"], "date", r["date_id"], "DATE", tip))
+    for r in rows.get("mentions", []):
+        actor = actors.get(r["actor_id"], {})
+        tip = _join("ACTOR", actor.get("name", r["actor_id"]), actor.get("type"), actor.get("affiliation"))
+        spans.append(Span(r["start_char"], r["end_char"], "actor", r["mention_id"], "ACTOR", tip))
+    for r in rows.get("meetings", []):
+        tip = _join("MEETING", r["name"], r["type"], _interval(r["start"], r["end"]), r["location"], r["status"])
+        spans.append(Span(r["start_char"], r["end_char"], "meeting", r["meeting_id"], "MEETING", tip))
+    for r in rows.get("commitments", []):
+        label = r["kind"].upper().replace("_", " ")
+        due = f"due {_day(r['deadline'])}" if r["deadline"] else "no deadline"
+        tip = _join(label, r["actor"] or "unknown actor", r["action"], due)
+        spans.append(Span(r["start_char"], r["end_char"], "commitment", r["commitment_id"], label, tip))
     return spans
+
+
+def rows_by_document(rows: dict[str, list[dict]]) -> dict[str, dict[str, list[dict]]]:
+    """doc_id -> table -> that document's rows of the span tables, grouped in one pass."""
+    grouped: dict[str, dict[str, list[dict]]] = {}
+    for table in ("dates", "mentions", "meetings", "commitments"):
+        for r in rows[table]:
+            grouped.setdefault(r["doc_id"], {}).setdefault(table, []).append(r)
+    return grouped
 
 
 CSS = """
@@ -207,12 +213,18 @@ def _count_table(title: str, counts: Counter) -> str:
 
 def render_report(out_dir: Path) -> str:
     """The report's HTML from the tables and texts under ``out_dir``."""
+    return "".join(iter_report(out_dir))
+
+
+def iter_report(out_dir: Path) -> Iterator[str]:
+    """The report's HTML in pieces, one per document, so the whole page is never in memory."""
     out_dir = Path(out_dir)
     names = ("documents", "actors", "mentions", "dates", "meetings", "events", "commitments", "errors")
     rows = {name: _read(out_dir, name) for name in names}
     actors = {a["actor_id"]: a for a in rows["actors"]}
     docs = sorted(rows["documents"], key=lambda d: (d["doc_date"] or dt.date.max, d["file_name"], d["doc_id"]))
     ok = [d for d in docs if d["status"] == "ok" and d["text_path"]]
+    failed = [d for d in docs if not (d["status"] == "ok" and d["text_path"])]
     per_doc = {
         kind: Counter(r["doc_id"] for r in rows[table])
         for kind, table in (
@@ -250,7 +262,6 @@ def render_report(out_dir: Path) -> str:
         ]
     )
     top = "".join(f"<tr><td>{escape(name)}</td><td class='n'>{n}</td></tr>" for name, n in top_actors.most_common(15))
-    failed = [d for d in docs if d not in ok]
     failed_html = ""
     if failed:
         items = "".join(
@@ -260,22 +271,12 @@ def render_report(out_dir: Path) -> str:
         )
         failed_html = f"<h2>Documents that could not be read</h2><ul class='error'>{items}</ul>"
 
-    articles = []
-    for d in ok:
-        text = (out_dir / d["text_path"]).read_text(encoding="utf-8")
-        body = render_text(text, document_spans(d["doc_id"], rows, actors))
-        meta = _join(d["doc_type"], _day(d["doc_date"]), d["speaker_or_author"], d["location"], d["file_name"])
-        articles.append(
-            f"<article id='doc-{escape(d['doc_id'])}' data-doc-id='{escape(d['doc_id'])}'>"
-            f"<h3>{escape(d['title'] or d['file_name'])}</h3><div class='meta'>{escape(meta)}</div>"
-            f"<div class='doc' data-doc-id='{escape(d['doc_id'])}'>{body}</div></article>"
-        )
     legend = "".join(
         f"<label><input type='checkbox' value='{k}' checked> <span class='swatch' style='background:{COLORS[k]}'>"
         f"</span> {k}s</label>"
         for k in ("date", "actor", "meeting", "commitment")
     )
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Extraction report</title><style>{CSS}</style></head>
 <body>
@@ -287,7 +288,18 @@ generated from the tables in this folder</div></header>
 <div class="grid">{breakdowns}<div><h3>most-mentioned actors</h3>
 <table><tr><th>actor</th><th>mentions</th></tr>{top}</table></div></div>
 <h3>Documents</h3>{index}{failed_html}</section>
-<section id="documents"><h2>Documents</h2><div id="legend">{legend}</div>{"".join(articles)}</section>
+<section id="documents"><h2>Documents</h2><div id="legend">{legend}</div>"""
+    by_doc = rows_by_document(rows)
+    for d in ok:
+        text = (out_dir / d["text_path"]).read_text(encoding="utf-8")
+        body = render_text(text, document_spans(by_doc.get(d["doc_id"], {}), actors))
+        meta = _join(d["doc_type"], _day(d["doc_date"]), d["speaker_or_author"], d["location"], d["file_name"])
+        yield (
+            f"<article id='doc-{escape(d['doc_id'])}' data-doc-id='{escape(d['doc_id'])}'>"
+            f"<h3>{escape(d['title'] or d['file_name'])}</h3><div class='meta'>{escape(meta)}</div>"
+            f"<div class='doc' data-doc-id='{escape(d['doc_id'])}'>{body}</div></article>"
+        )
+    yield f"""</section>
 </main>
 <div id="info"></div>
 <script>{JS}</script>
@@ -298,5 +310,5 @@ generated from the tables in this folder</div></header>
 def build_report(out_dir: Path) -> Path:
     """Write ``OUT/report.html`` atomically."""
     path = Path(out_dir) / "report.html"
-    atomic_write_text(path, render_report(out_dir))
+    atomic_write_chunks(path, iter_report(out_dir))
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from pipeline.events import aggregate_events, event_id_for
@@ -23,27 +24,52 @@ ORPHANS_FILE = "review_orphans.csv"
 ORPHAN_COLUMNS = ("table", "id", "actions", "doc_id", "file_name", "text", "last_decision_at", "reason")
 
 
-def load_texts(out_dir: Path, documents: list[dict]) -> dict[str, str]:
-    """Clean text of every readable document, as the run wrote it under ``out_dir``."""
-    texts = {}
-    for doc in documents:
-        path = Path(out_dir) / (doc.get("text_path") or f"texts/{doc.get('doc_id')}.txt")
-        if doc.get("status") == "ok" and doc.get("doc_id") and path.exists():
-            texts[doc["doc_id"]] = path.read_text(encoding="utf-8")
-    return texts
+class TextsOnDisk(Mapping[str, str]):
+    """doc_id -> clean text as the run wrote it, read on first use: a run with no corrections (or
+    few) reads none of the corpus's texts into memory."""
+
+    def __init__(self, out_dir: Path, documents: list[dict]) -> None:
+        self._paths: dict[str, Path] = {}
+        for doc in documents:
+            path = Path(out_dir) / (doc.get("text_path") or f"texts/{doc.get('doc_id')}.txt")
+            if doc.get("status") == "ok" and doc.get("doc_id") and path.exists():
+                self._paths[doc["doc_id"]] = path
+        self._read: dict[str, str] = {}
+
+    def __getitem__(self, doc_id: str) -> str:
+        if doc_id not in self._read:
+            self._read[doc_id] = self._paths[doc_id].read_text(encoding="utf-8")
+        return self._read[doc_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def load_texts(out_dir: Path, documents: list[dict]) -> Mapping[str, str]:
+    """Clean text of every readable document under ``out_dir`` (read when first asked for)."""
+    return TextsOnDisk(out_dir, documents)
 
 
 def apply_ledger(
-    tables: dict[str, list[dict]], review_dir: Path, texts: dict[str, str]
+    tables: dict[str, list[dict]], review_dir: Path, texts: Mapping[str, str]
 ) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Corrected copies of ``tables`` plus orphan records, from every decision in the ledger."""
+    """Corrected copies of ``tables`` plus orphan records, from every decision in the ledger.
+
+    With an empty ledger the tables come back as they are (no copy of a large corpus's rows).
+    """
     entries, problems = ledger.read(review_dir)
+    orphans = [_orphan({"table": "", "id": ""}, [], p.message + f" (line {p.line})") for p in problems]
+    if not entries:
+        out = dict(tables)
+        for name in REVIEW_TABLES:
+            out.setdefault(name, [])
+        return out, orphans
     out = {name: ([dict(r) for r in rows] if name in REVIEW_TABLES else rows) for name, rows in tables.items()}
     for name in REVIEW_TABLES:
         out.setdefault(name, [])
-    orphans = [_orphan({"table": "", "id": ""}, [], p.message + f" (line {p.line})") for p in problems]
-    if not entries:
-        return out, orphans
     documents = {d["doc_id"]: d for d in out.get("documents", []) if d.get("doc_id") and d.get("status") == "ok"}
     items: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for entry in entries:

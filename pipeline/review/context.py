@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class ReviewContext:
     review_dir: Path
     tables: dict[str, list[dict]]
     documents: dict[str, dict]
-    texts: dict[str, str]
+    texts: Mapping[str, str]
     entries: list[dict]
     index: dict[str, dict[str, dict]] = field(default_factory=dict)
     anchors: dict[tuple[str, str], dict] = field(default_factory=dict)
