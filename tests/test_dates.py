@@ -314,3 +314,108 @@ def test_cleaned_and_raw_text_give_same_values(nlp):
     raw = "to be hosted in Mexico in late\nNovember 2017. The results"
     clean = raw.replace("\n", " ")
     assert [v[1:] for v in extract(nlp, raw)] == [v[1:] for v in extract(nlp, clean)] == [("2017-11-21", "2017-11-30")]
+
+
+# ------------------------------------------------------------ start-key prefilter
+
+
+def _full_scan(monkeypatch, text: str):
+    """find_candidates with the key index switched off: every pattern tries every offset."""
+    from pipeline.extract import dates_keys, dates_match
+
+    real_init = dates_keys.KeyIndex.__init__
+
+    def off(self, t, table):
+        real_init(self, t, table)
+        self.usable = False
+
+    with monkeypatch.context() as m:
+        m.setattr(dates_keys.KeyIndex, "__init__", off)
+        return dates_match.find_candidates(text, dates_match_resources())
+
+
+def dates_match_resources():
+    from pipeline.extract.dates_resources import load_resources
+
+    return load_resources()
+
+
+def _as_tuples(cands):
+    return [(c.start, c.end, c.pattern.id, c.groups) for c in cands]
+
+
+_PREFILTER_TEXTS = [
+    "On Tuesday, 15 February 2022, 16.00 – 17.00h; the second half of 2019 and the 1990s.",
+    "TODAY, NEXT WEEK and three YEARS AGO; In MAY 2018 we met at 10:30 a.m. (until noon).",
+    "between 3 and 5 May, 12/16/2020, 2016-17, a few months from now, in two weeks' time",
+    "x2017 A/RES/72/279 $2018 3.2017 later that day the day after tomorrow, last Friday",
+    "\u017fummer 2019 and \u212a or \u0130stanbul in June 2020",  # case-folding characters: full scan
+    "the end of March, mid-2020, the first week of November, earlier this year 2030 Agenda",
+]
+
+
+@pytest.mark.parametrize("text", _PREFILTER_TEXTS)
+def test_key_prefilter_finds_what_full_scan_finds(monkeypatch, text):
+    from pipeline.extract.dates_match import find_candidates
+
+    expected = _as_tuples(_full_scan(monkeypatch, text))
+    assert expected  # each text holds dates, so the comparison is not vacuous
+    assert _as_tuples(find_candidates(text, dates_match_resources())) == expected
+
+
+def test_key_prefilter_on_seed_corpus(monkeypatch):
+    from pathlib import Path
+
+    from pipeline.extract.dates_match import find_candidates
+
+    corpus = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*.txt"))
+    assert corpus
+    for path in corpus:
+        text = path.read_text(encoding="utf-8")
+        assert _as_tuples(find_candidates(text, dates_match_resources())) == _as_tuples(_full_scan(monkeypatch, text))
+
+
+def test_start_keys():
+    from pipeline.extract.dates_resources import DIGIT_KEY, start_keys
+
+    assert start_keys(r"(?:the )?(?P<y>(?:19|20)\d\d)") == {"the", "19", "20"}
+    assert start_keys(r"(?-i:May|MAY)(?![A-Za-z])|\d[.:]\d") == {"may", DIGIT_KEY}
+    assert start_keys(r"(?<=on )(?:Monday|Mon\.?)") == {"mon"}
+    assert start_keys(r"[^\S\n]+year") is None  # starts with a class: no key, full scan
+    assert start_keys(r"a?b") == {"a", "b"}
+
+
+def test_lead_keys():
+    from pipeline.extract.dates_resources import DIGIT_KEY, lead_keys
+
+    assert lead_keys(r"(?:the )?(?:first|last) half") == {"the": ("fir", "las"), "first": ("hal",), "last": ("hal",)}
+    assert lead_keys(r"(?<!\w)\d{1,3}[^\S\n]+(?:days|weeks)") == {DIGIT_KEY: ("day", "wee")}
+    assert lead_keys(r"mid-(?:2019|20\d\d)|early 19") == {"mid-2019": None, "mid-20": None, "early": ("19",)}
+    assert lead_keys(r"today|tonight") is None  # no second word anywhere: nothing to add
+    assert lead_keys(r"\s+year") is None  # starts with whitespace: not analysable
+
+
+def test_key_prefilter_comparison_fails_with_wrong_leads():
+    """Guards the guard: with one second word dropped from the lead keys, the prefilter
+    loses a match that the full scan finds."""
+    import dataclasses
+
+    from pipeline.extract.dates_keys import KeyTable
+    from pipeline.extract.dates_match import find_candidates
+
+    res = dates_match_resources()
+
+    def drop(p):
+        if p.leads is None:
+            return p
+        leads = frozenset((w1, w2s and tuple(w for w in w2s if w != "fir")) for w1, w2s in p.leads)
+        return dataclasses.replace(p, leads=leads)
+
+    patterns = tuple(drop(p) for p in res.patterns)
+    keysets = [p.keys for p in patterns if p.keys] + [k for k in res.trigger_keys.values() if k]
+    broken = dataclasses.replace(
+        res, patterns=patterns, key_table=KeyTable(keysets, (p.leads for p in patterns if p.leads))
+    )
+    text = "We expect it in the first half of 2019."
+    assert _as_tuples(find_candidates(text, res))[0][:2] == (16, 38)
+    assert _as_tuples(find_candidates(text, broken)) != _as_tuples(find_candidates(text, res))

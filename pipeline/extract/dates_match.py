@@ -9,13 +9,18 @@ from dataclasses import dataclass
 
 import regex
 
+from pipeline.extract.dates_keys import KeyIndex
 from pipeline.extract.dates_resources import Pattern, Resources
 
-_PREV_WORD = regex.compile(r"(\S+)\s*$")
+# searched backwards from the expression: forwards, the engine tries every offset of the
+# 40-character window (~9 us a call); the match (the last word) is the same
+_PREV_WORD = regex.compile(r"(?r)(\S+)\s*$")
 _NEXT_WORD = regex.compile(r"^\s*([^\s,;:()]+)")
 # Expressions never cross a paragraph break or a sentence end followed by a capital,
 # so patterns only run on the segments that contain one of their trigger words.
-_SEGMENT_BREAK = regex.compile(r"\n[^\S\n]*\n\s*|(?<=[.!?;])[^\S\n]+(?=[A-Z“\"‘(])")
+# (The punctuation is consumed rather than looked behind: same match ends, and the engine
+# can skip to the next break character instead of testing a lookbehind at every offset.)
+_SEGMENT_BREAK = regex.compile(r"\n[^\S\n]*\n\s*|[.!?;][^\S\n]+(?=[A-Z“\"‘(])")
 _STRIP = "\"“”‘’'()[]{},;:!?-–—/"
 
 
@@ -89,9 +94,10 @@ def find_candidates(text: str, res: Resources) -> list[Candidate]:
     if checks is None:
         checks = _CHECKS[id(res)] = _Checks(res)
     found: list[tuple[int, int, int, Candidate]] = []
-    segments = _Segments(text, res)
+    keys = KeyIndex(text, res.key_table)
+    segments = _Segments(text, res, keys)
     for rank, pattern in enumerate(res.patterns):
-        for m in _finditer(pattern, text, segments):
+        for m in _finditer(pattern, text, segments, keys):
             s, e = m.span()
             if e <= s or not checks.passes(text, s, e, pattern.checks):
                 continue
@@ -100,15 +106,42 @@ def find_candidates(text: str, res: Resources) -> list[Candidate]:
     return select_longest([c for *_, c in sorted(found, key=lambda x: x[:3])])
 
 
+def _emulate(rx: regex.Pattern, text: str, starts: list[int], lo: int, hi: int) -> list[regex.Match] | None:
+    """``list(rx.finditer(text, lo, hi))`` when ``starts`` holds every offset where ``rx`` can
+    match: the same leftmost, non-overlapping chain, trying only those offsets. None if a match
+    is empty (finditer's rule for those is not reproduced here)."""
+    out: list[regex.Match] = []
+    pos = lo
+    match = rx.match
+    for q in starts:
+        if q < pos:
+            continue
+        m = match(text, q, hi)
+        if m is None:
+            continue
+        if m.end() == q:
+            return None
+        out.append(m)
+        pos = m.end()
+    return out
+
+
 class _Segments:
     """Segment bounds of a text and, per trigger macro, the segments where it occurs."""
 
-    def __init__(self, text: str, res: Resources) -> None:
+    def __init__(self, text: str, res: Resources, keys: KeyIndex) -> None:
         self.bounds = [0] + [m.end() for m in _SEGMENT_BREAK.finditer(text)] + [len(text)]
         self.hits: dict[str, set[int]] = {}
         self._runs: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        bounds = self.bounds
         for name, rx in res.triggers.items():
-            self.hits[name] = {bisect_right(self.bounds, m.start()) - 1 for m in rx.finditer(text)}
+            tk = res.trigger_keys.get(name)
+            found = None
+            if tk is not None and keys.usable:
+                found = _emulate(rx, text, keys.starts(tk, 0, len(text), False), 0, len(text))
+            if found is None:
+                found = list(rx.finditer(text))
+            self.hits[name] = {bisect_right(bounds, m.start()) - 1 for m in found}
 
     def runs(self, needs: tuple[str, ...]) -> list[tuple[int, int]]:
         """Maximal stretches of consecutive segments holding any of ``needs`` (cached: patterns share them)."""
@@ -127,13 +160,18 @@ class _Segments:
         return merged
 
 
-def _finditer(pattern: Pattern, text: str, segments: _Segments) -> Iterator[regex.Match]:
-    """Run a pattern over the stretches holding its triggers (all text if it names none)."""
-    if not pattern.needs:
-        yield from pattern.rx.finditer(text)
-        return
-    for start, end in segments.runs(pattern.needs):
-        yield from pattern.rx.finditer(text, start, end)
+def _finditer(pattern: Pattern, text: str, segments: _Segments, keys: KeyIndex) -> Iterator[regex.Match]:
+    """Run a pattern over the stretches holding its triggers (all text if it names none),
+    trying it only where one of its start keys occurs when that is known."""
+    stretches = segments.runs(pattern.needs) if pattern.needs else [(0, len(text))]
+    for start, end in stretches:
+        found = None
+        if pattern.keys is not None and keys.usable:
+            starts = keys.starts(pattern.keys, start, end, True, pattern.leads)
+            found = _emulate(pattern.rx, text, starts, start, end)
+        if found is None:
+            found = pattern.rx.finditer(text, start, end)
+        yield from found
 
 
 def select_longest(ordered: list[Candidate]) -> list[Candidate]:
