@@ -28,9 +28,10 @@ def main() -> None:
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
     env = dict(os.environ, PREFECT_HOME=str(tmp / "cmp_prefect"), UNGOV_REVIEW_DIR=str(tmp / "cmp_review"))
     env_old = dict(env, PYTHONPATH=args.old_checkout)
-    times: dict[str, list[float]] = {"bare": [], "new": [], "old": []}
+    times: dict[str, list[float]] = {"bare": [], "bare_2proc": [], "new": [], "old": []}
     for rep in range(args.reps):
         times["bare"].append(run_child([sys.executable, "-c", _BARE, str(folder), "32", "1"], env)[0])
+        times["bare_2proc"].append(run_child([sys.executable, "-c", _BARE, str(folder), "32", "2"], env)[0])
         new = [sys.executable, "-c", _LIBRARY, str(folder), str(tmp / "cmp_new"), "full"]
         times["new"].append(run_child(new, env)[0])
         old = [sys.executable, "-c", _LIBRARY, str(folder), str(tmp / "cmp_old"), "full"]
@@ -38,7 +39,8 @@ def main() -> None:
         print(rep, {k: round(v[-1], 1) for k, v in times.items()}, flush=True)
     med = {k: statistics.median(v) for k, v in times.items()}
     print("words", words, {k: round(words / v) for k, v in med.items()})
-    print("new_vs_bare", round(med["bare"] / med["new"], 2), "old_vs_bare", round(med["bare"] / med["old"], 2))
+    for base in ("bare", "bare_2proc"):
+        print(f"new_vs_{base}", round(med[base] / med["new"], 2), f"old_vs_{base}", round(med[base] / med["old"], 2))
     print("new_vs_old", round(med["old"] / med["new"], 2))
 
 
