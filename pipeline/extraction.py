@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from pipeline.document import Document
 from pipeline.events import aggregate_events, event_id_for
 from pipeline.ids import stable_id
+from pipeline.pieces import annotate
 
 CHUNK_CHARS = 100_000
 EXTRACTION_TABLES = ("dates", "mentions", "meetings", "commitments")
@@ -86,19 +87,15 @@ def default_n_process() -> int:
 
 OnError = Callable[[Document, str], None]
 
-# Documents go to the extractor in small units: large enough for nlp.pipe to batch, small enough
+# Documents go to the extractor in small units: large enough that per-task overhead is small, small enough
 # that the two workers finish together and a failing unit is cheap to redo document by document.
 UNIT_DOCS = 4
 UNIT_CHARS = 60_000
-# Documents here run to thousands of tokens, so one already fills the networks' matrices; larger
-# nlp.pipe batches only raised a worker's peak memory (381 MB at 4 statements, 263 MB at 1).
-BATCH_DOCS = 1
 
 
 def extract_documents(
     nlp: Language | None,
     documents: list[Document],
-    batch_size: int = BATCH_DOCS,
     n_process: int = 1,
     on_error: OnError | None = None,
 ) -> list[Extraction]:
@@ -106,7 +103,7 @@ def extract_documents(
 
     A list in, a list out: see ``iter_extractions`` for the contract.
     """
-    return list(iter_extractions(documents, nlp, n_process, on_error, batch_size))
+    return list(iter_extractions(documents, nlp, n_process, on_error))
 
 
 def iter_extractions(
@@ -114,7 +111,6 @@ def iter_extractions(
     nlp: Language | None = None,
     n_process: int = 1,
     on_error: OnError | None = None,
-    batch_size: int = BATCH_DOCS,
 ) -> Iterator[Extraction]:
     """Yield one Extraction per document, in input order, as soon as it is ready.
 
@@ -132,10 +128,10 @@ def iter_extractions(
     """
     units = _units(documents)
     if nlp is None and n_process > 1:
-        yield from _stream_pool(units, batch_size, n_process, on_error)
+        yield from _stream_pool(units, n_process, on_error)
         return
     for unit in units:
-        yield from _extract_here(nlp, unit, batch_size, on_error)
+        yield from _extract_here(nlp, unit, on_error)
 
 
 def _units(documents: Iterable[Document]) -> Iterator[list[Document]]:
@@ -155,9 +151,7 @@ def _units(documents: Iterable[Document]) -> Iterator[list[Document]]:
 _HERE = threading.Lock()
 
 
-def _extract_here(
-    nlp: Language | None, unit: list[Document], batch_size: int, on_error: OnError | None
-) -> list[Extraction]:
+def _extract_here(nlp: Language | None, unit: list[Document], on_error: OnError | None) -> list[Extraction]:
     """Extract one unit in this process (the shared pipeline when ``nlp`` is None)."""
     with _HERE:
         if nlp is None:
@@ -165,8 +159,8 @@ def _extract_here(
 
             nlp = shared_nlp()
         if on_error is None:
-            return _extract(nlp, unit, batch_size)
-        extracted, failed = _extract_isolated(nlp, unit, batch_size)
+            return _extract(nlp, unit)
+        extracted, failed = _extract_isolated(nlp, unit)
     _report(unit, failed, on_error)
     return extracted
 
@@ -177,19 +171,21 @@ def _report(unit: list[Document], failed: list[tuple[str, str]], on_error: OnErr
         on_error(by_id[doc_id], message)  # type: ignore[misc]
 
 
-def _extract(nlp: Language, documents: list[Document], batch_size: int) -> list[Extraction]:
-    """The plain path: one ``nlp.pipe`` over the documents' chunks.
+def _extract(nlp: Language, documents: list[Document]) -> list[Extraction]:
+    """The plain path: each document chunk through ``pieces.annotate``.
 
     It runs inside a spaCy memory zone: the strings and lexemes the texts add to the vocabulary
     are freed afterwards, so a long run does not grow with the number of distinct words it has
     seen (rows hold plain Python values, never spaCy objects).
     """
+    from pipeline.nlp import component_names
+
     warm_up(nlp)
+    rules = set(component_names())
     results: dict[str, Extraction] = {d.doc_id: Extraction(d.doc_id) for d in documents}
     with nlp.memory_zone():
-        stream = ((doc, (document.doc_id, base)) for document, base, doc in _make_docs(nlp, documents))
-        for doc, (doc_id, base) in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-            rows_from_doc(doc, doc_id, base, results[doc_id])
+        for document, base, doc in _make_docs(nlp, documents):
+            rows_from_doc(annotate(nlp, doc, rules), document.doc_id, base, results[document.doc_id])
     return [results[d.doc_id] for d in documents]
 
 
@@ -211,18 +207,16 @@ def warm_up(nlp: Language) -> None:
         nlp.meta[_WARM] = True
 
 
-def _extract_isolated(
-    nlp: Language, documents: list[Document], batch_size: int
-) -> tuple[list[Extraction], list[tuple[str, str]]]:
+def _extract_isolated(nlp: Language, documents: list[Document]) -> tuple[list[Extraction], list[tuple[str, str]]]:
     """Extract a unit; if it fails, redo it one document at a time to find the culprit(s)."""
     try:
-        return _extract(nlp, documents, batch_size), []
+        return _extract(nlp, documents), []
     except Exception as exc:
         if len(documents) == 1:
             return [], [(documents[0].doc_id, f"{type(exc).__name__}: {exc}")]
     ok, failed = [], []
     for document in documents:
-        part, bad = _extract_isolated(nlp, [document], batch_size)
+        part, bad = _extract_isolated(nlp, [document])
         ok.extend(part)
         failed.extend(bad)
     return ok, failed
@@ -264,13 +258,11 @@ def _init_worker(model: str, components: tuple[str, ...]) -> None:
     warm_up(_WORKER_NLP)
 
 
-def _worker_extract(
-    documents: list[Document], batch_size: int, isolate: bool
-) -> tuple[list[Extraction], list[tuple[str, str]]]:
+def _worker_extract(documents: list[Document], isolate: bool) -> tuple[list[Extraction], list[tuple[str, str]]]:
     assert _WORKER_NLP is not None, "worker not initialised"
     if isolate:
-        return _extract_isolated(_WORKER_NLP, documents, batch_size)
-    return _extract(_WORKER_NLP, documents, batch_size), []
+        return _extract_isolated(_WORKER_NLP, documents)
+    return _extract(_WORKER_NLP, documents), []
 
 
 def _pool(spec: tuple, n_process: int) -> ProcessPoolExecutor:
@@ -302,9 +294,7 @@ def _shutdown_locked() -> None:
 atexit.register(shutdown_pool)
 
 
-def _stream_pool(
-    units: Iterator[list[Document]], batch_size: int, n_process: int, on_error: OnError | None
-) -> Iterator[Extraction]:
+def _stream_pool(units: Iterator[list[Document]], n_process: int, on_error: OnError | None) -> Iterator[Extraction]:
     """Keep ``2 * n_process`` units queued on the workers; yield results in input order.
 
     If a worker dies (out of memory, killed), the pool is dropped and every unit not yet
@@ -329,13 +319,13 @@ def _stream_pool(
                     _report(unit, failed, on_error)
                     yield from extracted
             if future is None:
-                yield from _extract_here(None, unit, batch_size, on_error)
+                yield from _extract_here(None, unit, on_error)
 
     for unit in units:
         future = None
         if executor is not None:
             try:
-                future = executor.submit(_worker_extract, unit, batch_size, isolate)
+                future = executor.submit(_worker_extract, unit, isolate)
             except BrokenProcessPool:
                 shutdown_pool()
                 executor = None

@@ -207,3 +207,44 @@ def test_tree_matcher_finds_what_the_dependency_matcher_finds(seeds):
             finder.tree = tree
         assert with_tree == plain
     assert n_matches > 50
+
+
+def test_piece_bounds_tile_the_text_at_breaks():
+    from pipeline.pieces import piece_bounds
+
+    text = "First para.\n\nSecond para is longer.\nIt has two lines.\n\n" + "x" * 50 + "\nend"
+    bounds = piece_bounds(text, 20)
+    assert bounds[0] == 0 and bounds[-1] == len(text) and bounds == sorted(set(bounds))
+    assert all(text[b - 1] == "\n" for b in bounds[1:-1])  # every cut is just after a line break
+    assert len(bounds) > 3
+    assert piece_bounds(text, 10_000) == [0, len(text)]
+
+
+def test_pieces_give_the_rows_of_whole_documents(seeds):
+    """The trained components on paragraph-sized pieces, the rules on the joined Doc: the same
+    spans and records as the whole Doc, even with pieces far smaller than the default."""
+    from pipeline.extraction import _make_docs
+    from pipeline.nlp import component_names
+    from pipeline.pieces import _same_tokens, annotate, piece_bounds
+
+    nlp = shared_nlp()
+    rules = set(component_names())
+    groups = {"dates": "date_value", "actors": "actor", "meetings": "meeting", "commitments": "commitment"}
+
+    def spans(doc: Doc) -> list[tuple]:
+        return sorted(
+            (key, s.start_char, s.end_char, repr(s._.get(ext))) for key, ext in groups.items() for s in doc.spans[key]
+        )
+
+    n_cut = 0
+    for document in seeds:
+        doc = next(_make_docs(nlp, [document]))[2]
+        bounds = piece_bounds(doc.text, 1500)
+        n_cut += len(bounds) - 2
+        pieces = [nlp.make_doc(doc.text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+        assert _same_tokens(doc, pieces, bounds)  # so the pieced path really runs
+        whole = annotate(nlp, doc.copy(), rules, limit=10**9)
+        pieced = annotate(nlp, doc.copy(), rules, limit=1500)
+        assert pieced.text == whole.text
+        assert spans(pieced) == spans(whole)
+    assert n_cut >= 10
