@@ -57,7 +57,7 @@ def corpus_flow(
         seconds["plan"] = time.perf_counter() - t0
         logger.info("%d files, %d unchanged, %d to process; pipeline %s", len(files), len(reused), len(todo), version)
         batches = [[str(p) for p in todo[i : i + batch_size]] for i in range(0, len(todo), batch_size)]
-        fresh: list[dict] = []
+        fresh: list[bytes] = []
         t0 = time.perf_counter()
         with Progress(
             TextColumn("[bold]documents"),
@@ -76,16 +76,16 @@ def corpus_flow(
                     queued.append((batch, process_batch.submit(batch, manifest, out_dir, version)))
                     while len(queued) >= in_flight:
                         done, future = queued.popleft()
-                        fresh.extend(future.result())
+                        fresh.extend(runner.pack(r) for r in future.result())
                         bar.advance(job, len(done))
                 while queued:
                     done, future = queued.popleft()
-                    fresh.extend(future.result())
+                    fresh.extend(runner.pack(r) for r in future.result())
                     bar.advance(job, len(done))
             finally:
                 shutdown_pool()  # give the workers' memory back before tables and reports are built
         seconds["process"] = time.perf_counter() - t0
-        n_reused, results = len(reused), reused + fresh
+        n_reused, results = len(reused), reused + [runner.unpack(b) for b in fresh]
         del reused, fresh  # finish empties ``results`` once the tables are written
         summary = runner.finish(
             results,

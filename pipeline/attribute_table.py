@@ -25,7 +25,7 @@ KEY_ATTRS = (TAG, LOWER, DEP, IS_SPACE)  # the token values a simple pattern may
 _KEY_NAMES = ("TAG", "LOWER", "DEP", "IS_SPACE")
 ARRAY_ATTRS = (POS, MORPH, LEMMA)  # written for all tokens at once; anything else token by token
 
-CACHE_KEYS = 200_000
+CACHE_KEYS = 20_000
 Rule = tuple[int, dict[int, Any]]  # (position in the stock ruler = precedence, attrs to set)
 
 

@@ -8,6 +8,7 @@ so memory stays bounded; offsets are shifted back to the whole text.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing
 import os
 import threading
@@ -230,6 +231,7 @@ def _extract_isolated(nlp: Language, documents: list[Document]) -> tuple[list[Ex
 _POOL: tuple[tuple, ProcessPoolExecutor] | None = None
 _POOL_LOCK = threading.Lock()
 _WORKER_NLP: Language | None = None
+_MALLOC_TRIM = None  # glibc's malloc_trim, looked up on first use (False where there is none)
 
 
 def _pipeline_spec() -> tuple[str, tuple[str, ...]]:
@@ -260,9 +262,25 @@ def _init_worker(model: str, components: tuple[str, ...]) -> None:
 
 def _worker_extract(documents: list[Document], isolate: bool) -> tuple[list[Extraction], list[tuple[str, str]]]:
     assert _WORKER_NLP is not None, "worker not initialised"
-    if isolate:
-        return _extract_isolated(_WORKER_NLP, documents)
-    return _extract(_WORKER_NLP, documents), []
+    try:
+        if isolate:
+            return _extract_isolated(_WORKER_NLP, documents)
+        return _extract(_WORKER_NLP, documents), []
+    finally:
+        _release_free_memory()
+
+
+def _release_free_memory() -> None:
+    """Hand the heap pages the last unit freed back to the system (glibc keeps them otherwise,
+    so a worker's resident size would creep up over a long run). A no-op off glibc."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        try:
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
 
 
 def _pool(spec: tuple, n_process: int) -> ProcessPoolExecutor:

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -142,6 +143,17 @@ def process_stream(
     while waiting:
         doc, errors = waiting.popleft()
         yield result(doc, errors, None)
+
+
+def pack(result: DocResult) -> bytes:
+    """A result as compressed JSON while the run goes on: a few KB instead of a few hundred KB of
+    dicts, so the parent's memory during extraction does not grow with the corpus. The JSON form
+    is the state cache's, which reused results already come in."""
+    return zlib.compress(json.dumps(result, default=str).encode("utf-8"), 1)
+
+
+def unpack(blob: bytes) -> DocResult:
+    return json.loads(zlib.decompress(blob))
 
 
 def _error_row(doc: Document, stage: str, kind: str | None, message: str | None) -> dict:
@@ -326,16 +338,16 @@ def _run_library(
     reused, todo = ([], files) if full else plan(files, state, version)
     seconds["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    fresh: list[DocResult] = []
+    fresh: list[bytes] = []
     try:
         for result in process_stream(todo, manifest, out_dir, version=version):
-            fresh.append(result)
+            fresh.append(pack(result))
             if progress:
                 progress(1)
     finally:
         shutdown_pool()  # give the workers' memory back before tables and reports are built
     seconds["process"] = time.perf_counter() - t0
-    n_reused, results = len(reused), reused + fresh
+    n_reused, results = len(reused), reused + [unpack(blob) for blob in fresh]
     del reused, fresh
     return finish(results, files, out_dir, state, version, n_reused, seconds, started, review_dir)
 

@@ -107,6 +107,7 @@ MATCH_ATTRS = {
     "NORM": NORM,
 }
 MATCH_OPS = {">", ">>"}
+CUE_FORMS_CACHED = 50_000
 
 
 @dataclass
@@ -450,6 +451,8 @@ class CommitmentFinder:
             good = []
             for h in np.unique(table[:, col]).tolist():
                 if (col, h) not in self.cue_forms:
+                    if len(self.cue_forms) >= CUE_FORMS_CACHED:  # bounded: a long run stays flat
+                        self.cue_forms.clear()
                     self.cue_forms[col, h] = bool(verbs.get(form(strings[h])))
                 if self.cue_forms[col, h]:
                     good.append(h)
