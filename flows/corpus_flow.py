@@ -71,22 +71,25 @@ def corpus_flow(
             # batches feed, never idle while one batch is read or waits for its slowest document.
             in_flight = len(batches) if distributed else LOCAL_BATCHES_IN_FLIGHT
             queued: deque = deque()
-            try:
-                for batch in batches:
-                    queued.append((batch, process_batch.submit(batch, manifest, out_dir, version)))
-                    while len(queued) >= in_flight:
-                        done, future = queued.popleft()
-                        fresh.extend(runner.pack(r) for r in future.result())
-                        bar.advance(job, len(done))
-                while queued:
+
+            def collect(keep: int) -> None:
+                """Take finished batches, oldest first, until ``keep`` are left in flight."""
+                while len(queued) > keep:
                     done, future = queued.popleft()
                     fresh.extend(runner.pack(r) for r in future.result())
                     bar.advance(job, len(done))
+
+            try:
+                for batch in batches:
+                    queued.append((batch, process_batch.submit(batch, manifest, out_dir, version)))
+                    collect(in_flight - 1)
+                collect(0)
             finally:
                 shutdown_pool()  # give the workers' memory back before tables and reports are built
         seconds["process"] = time.perf_counter() - t0
         n_reused, results = len(reused), reused + [runner.unpack(b) for b in fresh]
-        del reused, fresh  # finish empties ``results`` once the tables are written
+        del reused  # finish empties ``results`` once the tables are written
+        fresh.clear()
         summary = runner.finish(
             results,
             files,

@@ -1,8 +1,9 @@
 """Run the spaCy pipeline over Documents and turn the span groups our components set into rows.
 
 Extractors never read files; this module only maps ``doc.spans[...]`` to table rows with ids and
-offsets into the document's clean text. Long documents are cut at block boundaries into chunks
-so memory stays bounded; offsets are shifted back to the whole text.
+offsets into the document's clean text. Very long documents are cut at block boundaries into
+chunks that the rules see one at a time (offsets are shifted back to the whole text); within a
+chunk, ``pipeline.pieces`` bounds what the trained networks see at once.
 """
 
 from __future__ import annotations
