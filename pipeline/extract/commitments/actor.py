@@ -1,0 +1,244 @@
+"""Who acts: actor spans under a clause, pronouns, the speaker's or declaring body for "we", the author."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from spacy.attrs import DEP, POS
+from spacy.strings import get_string_id
+from spacy.symbols import PRON as PRON_ID
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.extract.commitments.action import first_word
+from pipeline.extract.commitments.lexicon import lexicon
+from pipeline.extract.cues import (
+    actor_of,
+)
+
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+THING_PRONOUNS = {"it", "its"}
+
+OPENING_FORMULA = re.compile(
+    r"^\s*(?:THE|The)\s+((?:[A-Z][\w-]*\s*)+?(?:(?:for|of|on|and)\s+(?:[A-Z][\w-]*\s*)+)*),\s*$", re.M
+)
+SMALL_WORDS = {"FOR", "OF", "ON", "AND", "THE"}
+NOBODY = {"nobody", "no", "none", "nothing", "everyone", "everybody", "anyone", "anybody", "all", "everything", "one"}
+
+LINKERS = {"including", "such", "as", "notably", "particularly", "especially", "in", "of"}
+
+
+class Actors:
+    """Resolves tokens to actor records: spans, pronouns, the speaker, the author."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.speaker = self._speaker()
+        self.recent_subjects: list[tuple[int, Span]] = []
+        group = doc.spans["actors"] if "actors" in doc.spans else []
+        ordered = sorted(((s.start, s.end, s, actor_of(s)) for s in group), key=lambda e: e[0])
+        self._index = [(a, b, s, str(r.get("key") or r.get("name"))) for a, b, s, r in ordered if r is not None]
+        self._starts = [e[0] for e in self._index]
+        self._reach = list(itertools.accumulate((e[1] for e in self._index), max))
+        arr = doc.to_array([DEP, POS]) if len(doc) else np.zeros((0, 2), dtype=np.uint64)
+        subj = np.isin(arr[:, 0], [get_string_id("nsubj"), get_string_id("nsubjpass")]) & (arr[:, 1] != PRON_ID)
+        self._subjects = np.flatnonzero(subj).tolist()
+
+    def over(self, tokens: Iterable[int]) -> list[Span]:
+        """``cues.actors_over`` for token indices, from an index built once per Doc: actor spans
+        touching any of the tokens, in text order, one per actor."""
+        idx = set(tokens)
+        if not idx:
+            return []
+        low, high = min(idx), max(idx)
+        first = bisect.bisect_right(self._reach, low)  # spans before it all end at or before ``low``
+        last = bisect.bisect_right(self._starts, high)
+        seen: set[str] = set()
+        out = []
+        for start, end, span, key in self._index[first:last]:
+            if end > low and not idx.isdisjoint(range(start, end)) and key not in seen:
+                seen.add(key)
+                out.append(span)
+        return out
+
+    def _canonical(self, name: str | None) -> dict[str, Any] | None:
+        if not name:
+            return None
+        low = name.lower().strip()
+        for span in self.doc.spans.get("actors", []):
+            rec = actor_of(span) or {}
+            names = [rec.get("name") or "", *(rec.get("aliases") or [])]
+            if any(low == n.lower() for n in names):
+                return {"name": rec.get("name"), "key": rec.get("key")}
+        return {"name": name.strip(), "key": None}
+
+    def _speaker(self) -> dict[str, Any] | None:
+        ud = self.doc.user_data
+        return self._canonical(ud.get("speaker") or ud.get("speaker_or_author") or ud.get("author"))
+
+    @cached_property
+    def author(self) -> dict[str, Any] | None:
+        """Owner of impersonal decisions ("it was agreed", "Decides to"): the document's
+        author or body, else an adopting organ named at the top ("The General Assembly,")."""
+        if self.speaker:
+            return self.speaker
+        head = self.doc[:600].text
+        for key, name in lexicon()["resolution_authors"].items():
+            opening = rf"^\s*The\s+{re.escape(key)}\s*,|adopted\s+by\s+the\s+{re.escape(key)}\b"
+            if re.search(opening, head, re.I | re.M):
+                return self._canonical(name)
+        formula = OPENING_FORMULA.search(head)
+        if formula:
+            name = formula.group(1)
+            if name.isupper():
+                name = " ".join(w.lower() if w in SMALL_WORDS else w.capitalize() for w in name.split())
+            return self._canonical(name)
+        return None
+
+    def we(self, tok: Token) -> list[dict[str, Any]]:
+        """'we' is an actor only when spelled out ('we all – A, B and C –') or known by role."""
+        seg_end = min(tok.i + 16, len(self.doc))
+        window = [t for t in self.doc[tok.i + 1 : seg_end]]
+        dash = [t.i for t in window if t.text in {"–", "—", "-", "(", ","}]
+        if dash:
+            close = [t.i for t in window if t.text in {"–", "—", "-", ")"} and t.i > dash[0]]
+            if close:
+                found = [self.record(s) for s in self.over(range(dash[0] + 1, close[0]))]
+                if len(found) >= 2:
+                    return found
+        speaker = (self.doc.user_data.get("speaker") or "").lower()
+        for role, name in lexicon()["we_by_speaker"].items():
+            if role in speaker and not ("deputy" in role) ^ ("deputy" in speaker):
+                return [self._canonical(name) or {"name": name, "key": None}]
+        return []
+
+    @staticmethod
+    def record(span: Span) -> dict[str, Any]:
+        rec = actor_of(span) or {}
+        return {"name": rec.get("name") or span.text, "key": rec.get("key"), "type": rec.get("type")}
+
+    def pronoun(self, tok: Token) -> list[dict[str, Any]]:
+        low = tok.lower_
+        if low in {"i", "me", "my"}:
+            return [self.speaker] if self.speaker else []
+        if low in {"we", "us", "our"}:
+            return self.we(tok)
+        recent = [s for i, s in reversed(self.recent_subjects) if tok.i - i < 120]
+        if low in PERSON_PRONOUNS:
+            types = {"person", "role"}
+        elif low in THING_PRONOUNS:
+            types = {"organization", "un_body", "member_state"}
+        elif low in {"they", "them", "their"}:
+            types = {"person", "role", "organization", "un_body", "member_state"}
+        else:
+            return []
+        sent = tok.sent
+        before = [s for s in self.doc.spans.get("actors", []) if sent.start <= s.start and s.end <= tok.i]
+        if low != "it":
+            recent = sorted(before, key=lambda s: -s.start) + recent
+        for span in recent:
+            rec = self.record(span)
+            if rec.get("type") in types and (not self.speaker or rec["name"] != self.speaker["name"]):
+                return [rec]
+        return []
+
+    def of_subject(self, tok: Token, seg: Span) -> list[dict[str, Any]]:
+        """Actors named by the noun phrase headed by ``tok`` (with its conjuncts)."""
+        if tok.pos_ == "PRON":
+            return self.pronoun(tok)
+        phrase = [t for t in np_core(tok) if seg.start <= t.i < seg.end]
+        spans = self.over(t.i for t in phrase)
+        if spans:
+            return [self.record(s) for s in spans]
+        if "actors" not in self.doc.spans and tok.pos_ == "PROPN" and tok.i != first_word(seg):
+            left = tok.i
+            while left > seg.start and self.doc[left - 1].is_title and self.doc[left - 1].i != first_word(seg):
+                left -= 1
+            return [{"name": self.doc[left : tok.i + 1].text, "key": None}]
+        return []
+
+    def note_subjects(self, seg: Span) -> None:
+        """Remember the actors that are subjects (not pronouns) in ``seg``, for later pronouns."""
+        lo = bisect.bisect_left(self._subjects, seg.start)
+        for i in self._subjects[lo : bisect.bisect_left(self._subjects, seg.end)]:
+            for span in self.over(t.i for t in self.doc[i].subtree):
+                self.recent_subjects.append((i, span))
+
+
+def np_core(tok: Token) -> list[Token]:
+    """The head noun, its left modifiers ("Network support", "the Network's work") and its
+    conjuncts, but not its prepositional phrases ("support to the co-facilitators")."""
+    out = [tok]
+    for child in tok.children:
+        if child.dep_ in {"compound", "poss", "amod", "nmod", "det", "nummod"} and child.i < tok.i:
+            out.extend(child.subtree)
+        elif child.dep_ in {"conj", "appos"}:
+            out.extend(np_core(child))
+        elif child.dep_ == "prep" and child.lower_ == "of" and tok.lower_ in lexicon()["of_heads"]:
+            out.extend(child.subtree)
+    return out
+
+
+def joined_names(recs: list[dict[str, Any]]) -> tuple[str, str | None]:
+    names = list(dict.fromkeys(r["name"] for r in recs if r and r.get("name")))
+    return "; ".join(names), next((r.get("key") for r in recs if r), None)
+
+
+def addressee_group(spans: list[Span]) -> list[Span]:
+    """The first actor and those listed with it ('X and other Y, including Z')."""
+    doc = spans[0].doc
+    kept = [spans[0]]
+    for span in spans[1:]:
+        gap = doc[kept[-1].end : span.start]
+        if len(gap) <= 12 and not any(t.pos_ in {"VERB", "ADP"} and t.lower_ not in LINKERS for t in gap):
+            kept.append(span)
+        else:
+            break
+    return kept
+
+
+class Chunks:
+    """The Doc's noun chunks, read only as far as asked: ``Span.noun_chunks`` builds those of
+    the whole Doc on every call, and few segments need any."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.found: list[tuple[int, int]] = []
+        self.rest: Iterator[tuple[int, int, int]] | None = None
+        self.done = False
+
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Token ranges of the noun chunks inside [start, end), as ``doc[start:end].noun_chunks``."""
+        if self.doc.noun_chunks_iterator is None and not self.done:  # raises as spaCy does
+            self.found, self.done = [(c.start, c.end) for c in self.doc.noun_chunks], True
+        if not self.done and (not self.found or self.found[-1][1] <= end):
+            if self.rest is None:
+                self.rest = self.doc.noun_chunks_iterator(self.doc)
+            for a, b, _label in self.rest:  # chunks come by their head, so their ends increase
+                self.found.append((a, b))
+                if b > end:
+                    break
+            else:
+                self.done = True
+        return [(a, b) for a, b in self.found if a >= start and b <= end]
+
+
+def plain_addressee(span: Span, chunks: Chunks) -> list[Span]:
+    """An addressee the actor component did not list: a plain noun phrase ('all donors')."""
+    doc = span.doc
+    for chunk in (doc[a:b] for a, b in chunks.within(span.start, span.end)):
+        if chunk.root.pos_ in {"NOUN", "PROPN"} and chunk.root.dep_ in {"dobj", "pobj", "conj", "nsubj"}:
+            start = chunk.start
+            while start < chunk.end - 1 and chunk.doc[start].dep_ in {"det", "predet"}:
+                start += 1
+            return [chunk.doc[start : chunk.end]]
+    words = [t for t in span if not t.is_punct]
+    if words and len(words) <= 5 and words[-1].pos_ in {"NOUN", "PROPN"}:
+        start = words[0].i + (words[0].dep_ in {"det", "predet"} or words[0].lower_ in {"the", "all"})
+        return [span.doc[start : words[-1].i + 1]]
+    return []

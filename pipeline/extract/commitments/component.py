@@ -1,0 +1,175 @@
+"""The ``un_commitments`` component: runs every grammar per clause segment, one row per undertaking."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any
+
+import numpy as np
+from spacy.attrs import LEMMA, LOWER
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from pipeline.extract.commitments.action import deadline_of
+from pipeline.extract.commitments.actor import Actors, Chunks, joined_names
+from pipeline.extract.commitments.addressee import addressee_scan
+from pipeline.extract.commitments.clauses import from_match
+from pipeline.extract.commitments.lexicon import lexicon, load_patterns
+from pipeline.extract.commitments.matcher import CUE_FORMS_CACHED, TreeMatcher
+from pipeline.extract.commitments.minutes import action_items, as_action_point
+from pipeline.extract.commitments.resolution import list_item, operative_scan
+from pipeline.extract.cues import (
+    ensure_extension,
+    run_text,
+    segment_bounds,
+    unique_span,
+)
+from pipeline.nlp import text_of
+
+PRIORITY = ("action_section", "addressee", "pattern")
+
+
+class CommitmentFinder:
+    """spaCy component: ``doc.spans["commitments"]`` with ``span._.commitment`` records."""
+
+    def __init__(self, vocab: Vocab | None = None) -> None:
+        ensure_extension("commitment")
+        self.patterns = dict(load_patterns())
+        self.tree = TreeMatcher(self.patterns) if TreeMatcher.supports(self.patterns) else None
+        self.matcher: DependencyMatcher | None = None
+        self.cue_forms: dict[tuple[int, int], bool] = {}
+        if vocab is not None:
+            self._matcher(vocab)  # also validates the patterns
+
+    def _matcher(self, vocab: Vocab) -> DependencyMatcher:
+        if self.matcher is None or self.matcher.vocab is not vocab:
+            self.matcher = DependencyMatcher(vocab)
+            for pid, pattern in self.patterns.items():
+                self.matcher.add(pid, [pattern])
+        return self.matcher
+
+    def _matches(self, doc: Doc) -> list[tuple[str, list[int]]]:
+        """(pattern id, token per node) of the dependency patterns."""
+        if self.tree is not None:
+            return self.tree(doc)
+        return [(doc.vocab.strings[m], ids) for m, ids in self._matcher(doc.vocab)(doc)]
+
+    def _cue_tokens(self, doc: Doc) -> list[int]:
+        """Tokens whose lemma or form is an addressee verb, the only ones ``cue_kind`` (and the
+        passive scan) can accept: found over the Doc's distinct words, not token by token."""
+        if not len(doc):
+            return []
+        verbs, strings = lexicon()["addressee_verbs"], doc.vocab.strings
+        table = doc.to_array([LEMMA, LOWER])
+        mask = np.zeros(len(doc), bool)
+        for col, form in ((0, str.lower), (1, lambda w: w.rstrip("s"))):
+            good = []
+            for h in np.unique(table[:, col]).tolist():
+                if (col, h) not in self.cue_forms:
+                    if len(self.cue_forms) >= CUE_FORMS_CACHED:  # bounded: a long run stays flat
+                        self.cue_forms.clear()
+                    self.cue_forms[col, h] = bool(verbs.get(form(strings[h])))
+                if self.cue_forms[col, h]:
+                    good.append(h)
+            mask |= np.isin(table[:, col], np.array(good, dtype=np.uint64))
+        return np.flatnonzero(mask).tolist()
+
+    def __call__(self, doc: Doc) -> Doc:
+        actors = Actors(doc)
+        bounds = segment_bounds(doc)
+        segs = [doc[start:end] for start, end in bounds]
+        seg_starts = [start for start, _ in bounds]
+        by_seg: dict[int, list[dict[str, Any]]] = {}
+        for pid, token_ids in self._matches(doc):
+            n = bisect.bisect_right(seg_starts, token_ids[0]) - 1
+            if n >= 0 and all(bounds[n][0] <= i < bounds[n][1] for i in token_ids):
+                roles = {p["RIGHT_ID"]: doc[i] for p, i in zip(self.patterns[pid], token_ids, strict=True)}
+                by_seg.setdefault(n, []).append({"pid": pid, **roles})
+        item_segs = action_items(doc, segs)
+        cue_tokens = self._cue_tokens(doc)
+        chunks = Chunks(doc)
+        text = text_of(doc)
+        breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]
+        records: list[tuple[Span, dict[str, Any]]] = []
+        last_actor: dict[str, Any] | None = None
+        last_para = -1
+        listing: dict[str, Any] | None = None
+        for n, seg in enumerate(segs):
+            para = bisect.bisect(breaks, seg.start_char)
+            if para != last_para:
+                last_actor, last_para = None, para
+            cues = cue_tokens[bisect.bisect_left(cue_tokens, seg.start) : bisect.bisect_left(cue_tokens, seg.end)]
+            found = addressee_scan(seg, actors, cues, chunks) + operative_scan(seg, actors)
+            found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
+            listing, item = list_item(seg, listing, actors, cues)
+            found = dedupe(found + item)
+            if n in item_segs:
+                found = as_action_point(seg, found, actors, chunks) or found[:1]
+                for cand in found:
+                    cand["kind"] = "action_point"
+            for cand in found:
+                span, rec = finish(cand, seg, len(found) == 1)
+                records.append((span, rec))
+                last_actor = {"name": rec["actor"].split("; ")[0], "key": rec["actor_key"]}
+            actors.note_subjects(seg)
+        spans = []
+        used: set[tuple[int, int]] = set()
+        for span, rec in records:
+            span = unique_span(doc, [(span.start, span.end)], used)
+            span._.commitment = rec
+            spans.append(span)
+        doc.spans["commitments"] = spans
+        return doc
+
+
+def dedupe(cands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One candidate per action verb; the addressee reading wins over subject patterns."""
+    out: list[dict[str, Any]] = []
+    for cand in sorted(cands, key=lambda c: PRIORITY.index(c["source"])):
+        same_who = [o for o in out if o["who"] == cand["who"]]
+        clash = [
+            o
+            for o in (same_who if cand["source"] == "addressee" else out)
+            if o["verb"] == cand["verb"] or (o["start"] <= cand["verb"] < o["end"] and o["source"] == "addressee")
+        ]
+        if not clash:
+            out.append(cand)
+    return sorted(out, key=lambda c: c["start"])
+
+
+def finish(cand: dict[str, Any], seg: Span, alone: bool) -> tuple[Span, dict[str, Any]]:
+    """Evidence span and the record of the contract."""
+    doc = seg.doc
+    start, end = (seg.start, seg.end) if alone else (max(cand["start"], seg.start), min(cand["end"], seg.end))
+    while end > start + 1 and doc[end - 1].text in {"*", "_"}:
+        end -= 1
+    while start < end - 1 and doc[start].text in {"*", "_", "-", "•"}:
+        start += 1
+    actor, key = joined_names(cand["who"])
+    action = cand["action"].strip(" *_")
+    return doc[start:end], {
+        "actor": actor,
+        "actor_key": key,
+        "kind": cand["kind"],
+        "action": action,
+        "deadline": deadline_of(doc, seg.start, seg.end),
+    }
+
+
+@Language.factory("un_commitments")
+def make_commitments(nlp: Language, name: str) -> CommitmentFinder:
+    return CommitmentFinder(nlp.vocab)
+
+
+def find_commitments(
+    text: str, doc_date: str | None = None, nlp: Language | None = None, **user_data: Any
+) -> list[dict[str, Any]]:
+    """Run the pipeline on ``text`` and return commitment records with their evidence."""
+    doc = run_text(text, doc_date, nlp, **user_data)
+    return [
+        {"evidence": s.text, "start_char": s.start_char, "end_char": s.end_char, **s._.commitment}
+        for s in doc.spans.get("commitments", [])
+    ]
