@@ -66,6 +66,8 @@ def _make_docs(nlp: Language, documents: Iterable[Document]) -> Iterator[tuple[D
                     "doc_date": meta.doc_date,
                     "doc_type": meta.doc_type,
                     "speaker": meta.speaker_or_author,
+                    "title": meta.title,
+                    "file_name": document.file_name,
                     "location": meta.location,
                     "offset": start,
                 }

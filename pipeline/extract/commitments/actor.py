@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import re
 from collections.abc import Iterable, Iterator
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.cues import (
     actor_of,
 )
+from pipeline.settings import MODELS_DIR
 
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 THING_PRONOUNS = {"it", "its"}
@@ -100,8 +102,76 @@ class Actors:
             return self._canonical(name)
         return None
 
+    @cached_property
+    def body(self) -> dict[str, Any] | None:
+        """The country or body a first-person text speaks for ("we", "I", "my Government").
+
+        In order: the signatories of a declaration that opens "We, the ..."; the member state a
+        statement is by (its title, "Statement by X", or a General Debate file name "DEU_75_2020");
+        the author when it is a body, not a person; in a speech, the member state it names most.
+        """
+        lex = lexicon()["speaker_body"]
+        if self.doc.user_data.get("offset", 0) == 0 and re.match(lex["declaration_opening"], self.doc[:40].text):
+            return {"name": lex["declaring_body"], "key": None}
+        ud = self.doc.user_data
+        title = ud.get("title") or ""
+        by = re.search(lex["title_by"], title)
+        if by and (state := self._member_state(by.group(1))):
+            return state
+        code = re.match(r"([A-Z]{3})_\d+_\d{4}\b", ud.get("file_name") or "")
+        if code and (state := self._member_state(member_state_names().get(code.group(1), ""))):
+            return state
+        speaker = ud.get("speaker")
+        if speaker and (state := self._member_state(speaker)):
+            return state
+        if speaker and self._is_body(speaker):
+            return self._canonical(speaker)
+        if ud.get("doc_type") == "speech":
+            return self._most_named_state()
+        return None
+
+    def _member_state(self, name: str) -> dict[str, Any] | None:
+        """The member-state actor ``name`` refers to (by name or alias), if it is one."""
+        low = name.strip().lower()
+        if not low:
+            return None
+        for span in self.doc.spans.get("actors", []):
+            rec = actor_of(span) or {}
+            names = [rec.get("name") or "", *(rec.get("aliases") or [])]
+            if rec.get("type") == "member_state" and any(low == n.lower() for n in names):
+                return {"name": rec.get("name"), "key": rec.get("key")}
+        canonical = member_state_names().get(low)
+        return {"name": canonical, "key": None} if canonical else None
+
+    def _is_body(self, name: str) -> bool:
+        """An organization, not a person: an actor span of an organization type, or a name with
+        an organization head word ("Association", "Committee", "Secretariat" ...)."""
+        low = name.lower()
+        for span in self.doc.spans.get("actors", []):
+            rec = actor_of(span) or {}
+            if (rec.get("name") or "").lower() == low:
+                return rec.get("type") in {"organization", "un_body", "member_state"}
+        words = set(re.findall(r"[a-z]+", low))
+        return bool(words & set(lexicon()["speaker_body"]["body_words"]))
+
+    def _most_named_state(self) -> dict[str, Any] | None:
+        """The member state named most often, when it is named at least twice and more than any other."""
+        counts: dict[str, int] = {}
+        recs: dict[str, dict[str, Any]] = {}
+        for span in self.doc.spans.get("actors", []):
+            rec = actor_of(span) or {}
+            if rec.get("type") == "member_state" and not is_place_mention(span):
+                key = str(rec.get("key") or rec.get("name"))
+                counts[key] = counts.get(key, 0) + 1
+                recs[key] = {"name": rec.get("name"), "key": rec.get("key")}
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            return recs[ranked[0][0]]
+        return None
+
     def we(self, tok: Token) -> list[dict[str, Any]]:
-        """'we' is an actor only when spelled out ('we all – A, B and C –') or known by role."""
+        """'we' is an actor when spelled out ('we all – A, B and C –'), when the text speaks for
+        a known country or body, or when the speaker's role says whom it stands for."""
         seg_end = min(tok.i + 16, len(self.doc))
         window = [t for t in self.doc[tok.i + 1 : seg_end]]
         dash = [t.i for t in window if t.text in {"–", "—", "-", "(", ","}]
@@ -111,6 +181,8 @@ class Actors:
                 found = [self.record(s) for s in self.over(range(dash[0] + 1, close[0]))]
                 if len(found) >= 2:
                     return found
+        if self.body:
+            return [self.body]
         speaker = (self.doc.user_data.get("speaker") or "").lower()
         for role, name in lexicon()["we_by_speaker"].items():
             if role in speaker and not ("deputy" in role) ^ ("deputy" in speaker):
@@ -125,6 +197,8 @@ class Actors:
     def pronoun(self, tok: Token) -> list[dict[str, Any]]:
         low = tok.lower_
         if low in {"i", "me", "my"}:
+            if self.body and self.body.get("name") != (self.speaker or {}).get("name"):
+                return [self.body]  # a head of state or delegate speaks for the country
             return [self.speaker] if self.speaker else []
         if low in {"we", "us", "our"}:
             return self.we(tok)
@@ -168,6 +242,26 @@ class Actors:
         for i in self._subjects[lo : bisect.bisect_left(self._subjects, seg.end)]:
             for span in self.over(t.i for t in self.doc[i].subtree):
                 self.recent_subjects.append((i, span))
+
+
+def is_place_mention(span: Span) -> bool:
+    """'in Germany', 'to Mexico': a country named as a place, not as the one who speaks or acts."""
+    return span.start > 0 and span.doc[span.start - 1].lower_ in {"in", "to", "from", "across", "throughout", "within"}
+
+
+@cache
+def member_state_names() -> dict[str, str]:
+    """ISO 3166 alpha-3 codes and lower-cased names and aliases of member states -> canonical name."""
+    out: dict[str, str] = {}
+    with open(MODELS_DIR / "actors" / "member_states.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                if rec.get("iso3"):
+                    out[rec["iso3"]] = rec["name"]
+                for name in [rec["name"], *(rec.get("aliases") or [])]:
+                    out[name.lower()] = rec["name"]
+    return out
 
 
 def np_core(tok: Token) -> list[Token]:
