@@ -13,14 +13,23 @@ from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from pipeline.extract.commitments.action import deadline_of
+from pipeline.extract.commitments.action import deadline_of, seg_text
 from pipeline.extract.commitments.actor import Actors, Chunks, joined_names
 from pipeline.extract.commitments.addressee import addressee_scan
 from pipeline.extract.commitments.clauses import from_match
 from pipeline.extract.commitments.lexicon import lexicon, load_patterns
 from pipeline.extract.commitments.matcher import CUE_FORMS_CACHED, TreeMatcher
 from pipeline.extract.commitments.minutes import action_items, as_action_point
-from pipeline.extract.commitments.resolution import list_item, operative_scan
+from pipeline.extract.commitments.resolution import (
+    OPERATIVE,
+    PREAMBLE,
+    STATEMENT,
+    Listing,
+    decides_that,
+    item_candidate,
+    operative_scan,
+    paragraph_roles,
+)
 from pipeline.extract.cues import (
     ensure_extension,
     run_text,
@@ -96,24 +105,46 @@ class CommitmentFinder:
         records: list[tuple[Span, dict[str, Any]]] = []
         last_actor: dict[str, Any] | None = None
         last_para = -1
-        listing: dict[str, Any] | None = None
+        roles = paragraph_roles(segs)
+        listing = Listing()
+        lead_row: int | None = None  # the record a lead-in opened, extended over its first item
         for n, seg in enumerate(segs):
             para = bisect.bisect(breaks, seg.start_char)
             if para != last_para:
                 last_actor, last_para = None, para
+            lead = listing.item(seg)
+            if roles[n] == PREAMBLE and lead is None:
+                actors.note_subjects(seg)
+                continue
             cues = cue_tokens[bisect.bisect_left(cue_tokens, seg.start) : bisect.bisect_left(cue_tokens, seg.end)]
-            found = addressee_scan(seg, actors, cues, chunks) + operative_scan(seg, actors)
-            found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
-            listing, item = list_item(seg, listing, actors, cues)
-            found = dedupe(found + item)
+            found = addressee_scan(seg, actors, cues, chunks) + operative_scan(seg, actors) + decides_that(seg, actors)
+            if roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
+                found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
+            if lead is not None:
+                found = [item_candidate(seg, lead)]
+            found = dedupe(found)
             if n in item_segs:
                 found = as_action_point(seg, found, actors, chunks) or found[:1]
                 for cand in found:
                     cand["kind"] = "action_point"
+            if lead is not None and lead_row is not None:  # the first item completes its lead-in's row
+                span, rec = records[lead_row]
+                records[lead_row] = (doc[span.start : seg.end], rec)
+                lead_row = None
+                if found:
+                    listing.open(seg, found[0])
+                    lead_row = len(records) - 1 if seg_text(seg).rstrip().endswith(":") else None
+                actors.note_subjects(seg)
+                continue
+            lead_row = None
             for cand in found:
                 span, rec = finish(cand, seg, len(found) == 1)
                 records.append((span, rec))
                 last_actor = {"name": rec["actor"].split("; ")[0], "key": rec["actor_key"]}
+            if found:
+                listing.open(seg, found[0])
+                if seg_text(seg).rstrip().endswith(":"):
+                    lead_row = len(records) - 1
             actors.note_subjects(seg)
         spans = []
         used: set[tuple[int, int]] = set()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.tokens import Span
 
 from pipeline.extract.commitments.action import action_text, first_word, seg_text
 from pipeline.extract.commitments.actor import Actors, addressee_group
-from pipeline.extract.commitments.addressee import cue_kind
 from pipeline.extract.commitments.lexicon import lexicon
-from pipeline.extract.cues import (
-    LIST_MARKER,
-)
+from pipeline.extract.cues import LIST_MARKER, starts_line, strip_marker
 
 
 def operative_scan(seg: Span, actors: Actors) -> list[dict[str, Any]]:
@@ -69,28 +67,120 @@ def operative_scan(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     return []
 
 
-def list_item(
-    seg: Span, listing: dict[str, Any] | None, actors: Actors, cue_tokens: list[int]
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """'Requests the Secretary-General:' then '(a) To submit ...': each item is a request.
+PREAMBLE = "preamble"  # "Recalling ...,": never a row
+STATEMENT = "statement"  # "Notes / Welcomes / Recalls that ...": rows only from a directive verb inside it
+OPERATIVE = "operative"  # "Decides / Requests / Urges ...": the operative verbs decide the rows
 
-    Returns the open listing (if this segment opens or continues one) and the item's record.
+
+def paragraph_roles(segs: list[Span]) -> list[str]:
+    """Role of the paragraph each segment belongs to, from the paragraph's first word.
+
+    A paragraph opens at a segment that starts a line; its first word (after the number and
+    adverbs such as "Also", "Further") is a preambular participle ("Recalling", "Mindful"), a
+    non-directive operative verb ("Notes", "Takes note") or a directive one ("Requests").
     """
+    lex = lexicon()
+    preamble = set(lex["preambular_openers"])
+    statements = set(lex["statement_verbs"])
+    directives = set(lex["addressee_verbs"]) | set(lex["decision_verbs"])
+    roles: list[str] = []
+    role = ""
+    for seg in segs:
+        if starts_line(seg):
+            role = ""
+            first = first_word(seg)
+            if first < seg.end and seg.doc[first].is_title:
+                word = seg.doc[first].lower_
+                base = word[:-1] if word.endswith("s") else word
+                if word in preamble or (word.endswith("ing") and seg_text(seg).rstrip().endswith(",")):
+                    role = PREAMBLE
+                elif word.endswith("s") and (base in statements or word[:-2] in statements):
+                    role = STATEMENT
+                elif word.endswith("s") and (base in directives or word[:-2] in directives):
+                    role = OPERATIVE
+        roles.append(role)
+    return roles
+
+
+def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
+    """'Decides that X will ...' / 'Decides:': the deciding body decides, whoever the clause names."""
     doc = seg.doc
-    text = seg_text(seg)
-    if listing is not None and LIST_MARKER.match(text):
-        first = first_word(seg)
-        if first + 1 < seg.end and doc[first].lower_ == "to" and doc[first + 1].tag_ == "VB":
-            text, end = action_text(doc[first + 1], seg.end)
-            item = {**listing, "action": text, "start": seg.start, "end": end, "verb": first + 1}
-            return listing, [item]
-    if text.rstrip().endswith(":") and not text.rstrip().endswith("to:"):
-        for tok in (doc[i] for i in cue_tokens):
-            kind = cue_kind(tok, seg)
-            if kind:
-                spans = actors.over(range(tok.i + 1, seg.end))
-                if spans:
-                    who = [actors.record(s) for s in addressee_group(spans)]
-                    return {"source": "addressee", "kind": kind, "who": who}, []
-        return None, []
-    return (listing if LIST_MARKER.match(text) else None), []
+    first = first_word(seg)
+    if first + 1 >= seg.end or not doc[first].is_title or actors.author is None:
+        return []
+    kind = lexicon()["decision_verbs"].get(doc[first].lemma_.lower())
+    if kind is None or doc[first + 1].lower_ not in {"that", ":"}:
+        return []
+    verb = next((t for t in doc[first + 2 : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ != "aux"), None)
+    text, end = action_text(verb, seg.end) if verb is not None else (seg_text(seg).strip(), seg.end)
+    return [
+        {
+            "source": "addressee",
+            "kind": kind,
+            "who": [actors.author],
+            "action": text,
+            "start": first,
+            "end": max(end, first + 2),
+            "verb": verb.i if verb is not None else first,
+        }
+    ]
+
+
+def marker_class(text: str) -> str | None:
+    """The numbering style of a list item ("1.", "(1)", "(a)", "(i)", bullet), None if not an item."""
+    m = LIST_MARKER.match(text)
+    if not m:
+        return None
+    mark = m.group(0).strip()
+    for name, pattern in (
+        ("bullet", r"[-•*▪◦‣●]+"),
+        ("paren_num", r"\(\d+\)"),
+        ("num", r"\d+[.)]"),
+        ("roman", r"\(?[ivxlc]{1,5}\)"),
+        ("letter", r"\(?[a-z]{1,3}\)"),
+    ):
+        if re.fullmatch(pattern, mark):
+            return name
+    return "other"
+
+
+class Listing:
+    """Items under a lead-in that ends with ':' ("Requests X to:", "Decides:", "we intend to:")
+    are rows of their own with the lead-in's actor and kind; the first item's row also covers
+    the lead-in. Lead-ins nest ("(1) Continue a process that:" then "(a)", "(b)")."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str | None, dict[str, Any]]] = []
+
+    def item(self, seg: Span) -> dict[str, Any] | None:
+        """The lead-in this segment is an item of (or None), closing lead-ins it is a sibling of."""
+        text = seg_text(seg)
+        if not starts_line(seg):
+            return None
+        cls = marker_class(text)
+        if cls is None:
+            self.stack.clear()
+            return None
+        while self.stack and self.stack[-1][0] == cls:
+            self.stack.pop()
+        return self.stack[-1][1] if self.stack else None
+
+    def open(self, seg: Span, lead: dict[str, Any]) -> None:
+        """``seg`` ends with ':' and has an undertaking: its items inherit actor and kind."""
+        if seg_text(seg).rstrip().endswith(":"):
+            cls = marker_class(seg_text(seg)) if starts_line(seg) else None
+            self.stack.append((cls, {"who": lead["who"], "kind": lead["kind"], "source": lead["source"]}))
+
+
+def item_candidate(seg: Span, lead: dict[str, Any]) -> dict[str, Any]:
+    """A list item as a row of its lead-in: the action is its first verb phrase, else its text."""
+    doc = seg.doc
+    first = first_word(seg)
+    while first < seg.end and doc[first].lower_ in {"to", "that"}:
+        first += 1
+    verb = next((t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ != "aux"), None)
+    if verb is not None and verb.i - first <= 3:
+        text, _ = action_text(verb, seg.end)
+    else:
+        text = strip_marker(seg_text(seg)).rstrip(" ;,.")
+    return {**lead, "action": text, "start": seg.start, "end": seg.end, "verb": verb.i if verb is not None else first}
