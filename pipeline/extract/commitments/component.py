@@ -25,6 +25,7 @@ from pipeline.extract.commitments.resolution import (
     PREAMBLE,
     STATEMENT,
     Listing,
+    addressed_lead_in,
     decides_that,
     item_candidate,
     operative_scan,
@@ -118,6 +119,7 @@ class CommitmentFinder:
                 continue
             cues = cue_tokens[bisect.bisect_left(cue_tokens, seg.start) : bisect.bisect_left(cue_tokens, seg.end)]
             found = addressee_scan(seg, actors, cues, chunks) + operative_scan(seg, actors) + decides_that(seg, actors)
+            found += addressed_lead_in(seg, actors, cues)
             if roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
                 found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
             if lead is not None:
@@ -129,6 +131,8 @@ class CommitmentFinder:
                     cand["kind"] = "action_point"
             if lead is not None and lead_row is not None:  # the first item completes its lead-in's row
                 span, rec = records[lead_row]
+                if not rec["action"] and found:
+                    rec["action"] = found[0]["action"].strip(" *_")
                 records[lead_row] = (doc[span.start : seg.end], rec)
                 lead_row = None
                 if found:

@@ -9,6 +9,7 @@ from spacy.tokens import Span
 
 from pipeline.extract.commitments.action import action_text, first_word, seg_text
 from pipeline.extract.commitments.actor import Actors, addressee_group
+from pipeline.extract.commitments.addressee import cue_kind
 from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.cues import LIST_MARKER, starts_line, strip_marker
 
@@ -124,6 +125,31 @@ def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
             "verb": verb.i if verb is not None else first,
         }
     ]
+
+
+def addressed_lead_in(seg: Span, actors: Actors, cue_tokens: list[int]) -> list[dict[str, Any]]:
+    """'Requests the Secretary-General:' with the tasks in the items that follow: a row whose
+    action is completed by the first item (``Listing``)."""
+    if not seg_text(seg).rstrip().endswith(":") or seg_text(seg).rstrip().endswith("to:"):
+        return []
+    doc = seg.doc
+    for tok in (doc[i] for i in cue_tokens):
+        kind = cue_kind(tok, seg)
+        spans = actors.over(range(tok.i + 1, seg.end)) if kind else []
+        if spans:
+            who = [actors.record(s) for s in addressee_group(spans)]
+            return [
+                {
+                    "source": "addressee",
+                    "kind": kind,
+                    "who": who,
+                    "action": "",
+                    "start": tok.i,
+                    "end": seg.end,
+                    "verb": tok.i,
+                }
+            ]
+    return []
 
 
 def marker_class(text: str) -> str | None:
