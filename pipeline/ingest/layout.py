@@ -47,6 +47,9 @@ def normalize_chars(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")  # a Markdown pipe-table row is a line of its own
+
+
 def _wrap_width(lines: list[Line]) -> int:
     lengths = sorted(len(ln.text) for ln in lines if ln.text.strip())
     if not lengths:
@@ -56,7 +59,7 @@ def _wrap_width(lines: list[Line]) -> int:
 
 def _continues(prev: str, nxt: str, width: int) -> bool:
     """Is ``nxt`` the wrapped continuation of ``prev`` (same paragraph)?"""
-    if _BULLET.match(nxt) or _NUMBERED.match(nxt):
+    if _BULLET.match(nxt) or _NUMBERED.match(nxt) or _TABLE_ROW.match(nxt):
         return False
     prev = prev.rstrip()
     if not prev or prev.endswith(":"):

@@ -19,7 +19,14 @@ from pipeline.extract.commitments.addressee import addressee_scan
 from pipeline.extract.commitments.clauses import from_match
 from pipeline.extract.commitments.lexicon import lexicon, load_patterns
 from pipeline.extract.commitments.matcher import CUE_FORMS_CACHED, TreeMatcher
-from pipeline.extract.commitments.minutes import action_items, as_action_point
+from pipeline.extract.commitments.minutes import (
+    action_items,
+    as_action_point,
+    labelled_undertaking,
+    motion,
+    procedural_decision,
+    table_rows,
+)
 from pipeline.extract.commitments.resolution import (
     OPERATIVE,
     PREAMBLE,
@@ -106,7 +113,10 @@ class CommitmentFinder:
         records: list[tuple[Span, dict[str, Any]]] = []
         last_actor: dict[str, Any] | None = None
         last_para = -1
-        roles = paragraph_roles(segs)
+        para_roles = paragraph_roles(segs)
+        table_records, tables = table_rows(doc, actors) if "|" in text else ([], [])
+        minutes = doc.user_data.get("doc_type") == "meeting_summary"
+        consumed: set[int] = set()  # outcome lines of a motion already recorded
         listing = Listing()
         lead_row: int | None = None  # the record a lead-in opened, extended over its first item
         for n, seg in enumerate(segs):
@@ -114,21 +124,27 @@ class CommitmentFinder:
             if para != last_para:
                 last_actor, last_para = None, para
             lead = listing.item(seg)
-            if roles[n] == PREAMBLE and lead is None:
+            if seg.start in consumed or any(a <= seg.start_char < b for a, b in tables):
+                continue
+            if para_roles[n] == PREAMBLE and lead is None:
                 actors.note_subjects(seg)
                 continue
             cues = cue_tokens[bisect.bisect_left(cue_tokens, seg.start) : bisect.bisect_left(cue_tokens, seg.end)]
             found = addressee_scan(seg, actors, cues, chunks) + operative_scan(seg, actors) + decides_that(seg, actors)
             found += addressed_lead_in(seg, actors, cues)
-            if roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
+            found += labelled_undertaking(seg, actors) + motion(segs, n, actors)
+            moved = [c for c in found if "outcome" in c]
+            consumed.update(c["outcome"] for c in moved)
+            if minutes and not moved:
+                found += procedural_decision(seg, actors)
+            if para_roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
                 found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
             if lead is not None:
                 found = [item_candidate(seg, lead)]
             found = dedupe(found)
             if n in item_segs:
-                found = as_action_point(seg, found, actors, chunks) or found[:1]
-                for cand in found:
-                    cand["kind"] = "action_point"
+                points = as_action_point(seg, found, actors, chunks)
+                found = points or [{**cand, "kind": "action_point"} for cand in found[:1]]
             if lead is not None and lead_row is not None:  # the first item completes its lead-in's row
                 span, rec = records[lead_row]
                 if not rec["action"] and found:
@@ -150,6 +166,7 @@ class CommitmentFinder:
                 if seg_text(seg).rstrip().endswith(":"):
                     lead_row = len(records) - 1
             actors.note_subjects(seg)
+        records = sorted(records + table_records, key=lambda r: r[0].start)
         spans = []
         used: set[tuple[int, int]] = set()
         for span, rec in records:
