@@ -61,6 +61,11 @@ class DateExtractor:
         ctx = Context(anchor=anchor, sentence_starts=sentence_starts)
         results: dict[int, Value] = {}
         cands = find_candidates(text, self.res)
+        for cand in cands:  # explicit years, for a partial date earlier in the same sentence
+            y = cand.groups.get("y1")
+            if y and len(y) == 4 and cand.pattern.norm == "calendar":
+                ctx.later_starts.append(cand.start)
+                ctx.later_years.append(int(y))
         times = []
         for i, cand in enumerate(cands):
             if cand.pattern.norm == "time":

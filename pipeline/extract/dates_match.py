@@ -21,6 +21,9 @@ _NEXT_WORD = regex.compile(r"^\s*([^\s,;:()]+)")
 # (The punctuation is consumed rather than looked behind: same match ends, and the engine
 # can skip to the next break character instead of testing a lookbehind at every offset.)
 _SEGMENT_BREAK = regex.compile(r"\n[^\S\n]*\n\s*|[.!?;][^\S\n]+(?=[A-Z“\"‘(])")
+_NUMBER_BEFORE_BRACKET = regex.compile(r"\d[\w/.-]*[^\S\n]*\($")
+_DAY_NAME_AFTER = regex.compile(r"[^\S\n]+(?:[A-Z][\w’'-]*[^\S\n]+){1,3}Day(?!\w)")
+_YEAR_DIGITS = regex.compile(r"\d{4}")
 _STRIP = "\"“”‘’'()[]{},;:!?-–—/"
 
 
@@ -61,6 +64,14 @@ class _Checks:
         plan_after = "|".join(regex.escape(w) for w in sorted(f["plan_words_after_year"]))
         # "2030 Agenda", "the 2030 Sustainable Development Agenda": a plan's name, not a date
         self.plan_after = regex.compile(rf"^(?:\s+[A-Z][\w-]*){{0,3}}?\s+(?:{plan_after})\b", regex.IGNORECASE)
+        cues = sorted(f["today_day_cues"], key=len, reverse=True)
+        cue = "|".join(regex.escape(w[:-1]) + r"\w*" if w.endswith("*") else regex.escape(w) for w in cues)
+        cue = cue.replace(r"\ ", r"\s+")
+        self.today_not_after = f["today_not_after"]
+        # the clause around "today": a cue up to two words before or three after, no clause break
+        gap, word = r"[^\w.;:!?]", r"[\w’'-]+"
+        self.today_before = regex.compile(rf"(?:^|[^\w’'])(?:{cue})(?:{gap}+{word}){{0,2}}{gap}*$", regex.IGNORECASE)
+        self.today_after = regex.compile(rf"(?:['’]s)?(?:{gap}+{word}){{0,2}}?{gap}+(?:{cue})(?!\w)", regex.IGNORECASE)
 
     def passes(self, text: str, start: int, end: int, checks: tuple[str, ...]) -> bool:
         for name in checks:
@@ -80,6 +91,26 @@ class _Checks:
         if _in(_prev_word(text, start), self.quantity):
             return False
         return not _in(_next_word(text, end), self.counts)
+
+    def today_day(self, text: str, start: int, end: int) -> bool:
+        """ "today" the day itself (a speech-act or meeting word nearby), not "nowadays"."""
+        if _in(_prev_word(text, start), self.today_not_after):
+            return False
+        if self.today_before.search(text, max(0, start - 60), start):
+            return True
+        return bool(self.today_after.match(text, end, min(len(text), end + 40)))
+
+    def symbol_year(self, text: str, start: int, end: int) -> bool:
+        """ "resolution 2254 (2015)": the year in brackets after a number is part of a symbol."""
+        if start < 2 or text[start - 1] != "(" or text[end : end + 1] != ")":
+            return True
+        return not _NUMBER_BEFORE_BRACKET.search(text, max(0, start - 12), start)
+
+    def not_day_name(self, text: str, start: int, end: int) -> bool:
+        """ "declared 25 March Genocide Day": a yearless day naming a yearly commemoration."""
+        if not _DAY_NAME_AFTER.match(text, end, min(len(text), end + 60)):
+            return True
+        return _YEAR_DIGITS.search(text, start, end) is not None
 
     def month_noun_after(self, text: str, start: int, end: int) -> bool:
         return not _in(_next_word(text, end), self.blocking)

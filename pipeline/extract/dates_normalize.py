@@ -62,17 +62,40 @@ class Context:
     last_year_sentence: int = -1
     last_day: date | None = None
     time_day: date | None = None
+    # explicit years written later in the text: (offsets, years), in text order
+    later_starts: list[int] = field(default_factory=list)
+    later_years: list[int] = field(default_factory=list)
+    pos: int = 0
 
     def move_to(self, char: int) -> None:
+        self.pos = char
         self.sentence = bisect_right(self.sentence_starts, char) - 1 if self.sentence_starts else 0
 
     def year(self) -> int | None:
-        """Year for a partial date: same-sentence explicit year, anchor, last explicit year."""
+        """Year for a partial date: same-sentence explicit year (before it, else a past one
+        after it: "on 25 March, marking the start of the 1971 genocide"), anchor, last explicit year."""
         if self.last_year is not None and self.last_year_sentence == self.sentence:
             return self.last_year
+        later = self._later_year_in_sentence()
+        if later is not None:
+            return later
         if self.anchor is not None:
             return self.anchor.year
         return self.last_year
+
+    def _later_year_in_sentence(self) -> int | None:
+        i = bisect_right(self.later_starts, self.pos)
+        if i >= len(self.later_starts):
+            return None
+        starts = self.sentence_starts
+        sent_end = starts[self.sentence + 1] if self.sentence + 1 < len(starts) else 1 << 62
+        if self.later_starts[i] >= sent_end:
+            return None
+        year = self.later_years[i]
+        # only a past year: a later future year is usually a target ("in May ... by 2030")
+        if self.anchor is not None and year >= self.anchor.year:
+            return None
+        return year
 
     def reference_day(self) -> date | None:
         """Day that anaphoric expressions ("later that day") point back to."""
@@ -99,6 +122,7 @@ class Normalizer:
             "month_rel": self.month_rel,
             "numeric": self.numeric,
             "decade": self.decade,
+            "century": self.century,
             "part": self.part,
             "fraction": self.fraction,
             "week_of_month": self.week_of_month,
@@ -259,6 +283,12 @@ class Normalizer:
         y = int(g["decade"])
         return Value("date", "year", date(y, 1, 1), date(y + 9, 12, 31), explicit_year=y)
 
+    def century(self, g: Groups, p: dict[str, Any], ctx: Context) -> Value | None:
+        """ "the 21st century", "the twentieth century": years 2001-2100, 1901-2000."""
+        word = " ".join(g["cent"].lower().split())
+        n = int(word[:-2]) if word[:1].isdigit() else self.t["century_ordinals"][word]
+        return Value("date", "year", date((n - 1) * 100 + 1, 1, 1), date(n * 100, 12, 31))
+
     def _period_target(self, g: Groups, ctx: Context) -> tuple[str, int | None, int | None, bool]:
         """(unit, year, month, from_context) for "end of March", "end of 2018", "end of the year"."""
         if g.get("m1"):
@@ -295,7 +325,8 @@ class Normalizer:
             if year is None:
                 return self._open(kind, "part_of_year")
             (m1, d1), (m2, d2) = self.t["parts_of_year"][part]
-            v = Value(kind, "part_of_year", date(year, m1, d1), cal.day_of_month(year, m2, d2))
+            gran = "part_of_month" if m1 == m2 else "part_of_year"  # "the end of 2018" = late December
+            v = Value(kind, gran, date(year, m1, d1), cal.day_of_month(year, m2, d2))
         if not from_ctx:
             v.explicit_year = year
         return v
@@ -386,13 +417,23 @@ class Normalizer:
     def shift(self, g: Groups, p: dict[str, Any], ctx: Context) -> Value | None:
         """ "six weeks from now", "two years ago": the anchor moved by an exact amount."""
         n = self._num(g.get("num"))
-        if n is None:
-            return None
         unit, mult = self.t["units"][g["unit"].lower()]
         direction = self.t["shift_directions"][" ".join((g.get("dir") or p["dir"]).lower().split())]
+        whole = direction < 0 and unit in self.t["ago_calendar_units"]
+        gran = self.t["unit_granularity"][unit] if whole or n is None else "day"
         if ctx.anchor is None:
-            return self._open("relative", "day")
+            return self._open("relative", gran)
+        if n is None:
+            # "a few days ago": some time before the anchor, start open (like "the past several months")
+            near = cal.shift(ctx.anchor, unit, direction * mult)
+            if whole:
+                lo, hi = cal.unit_bounds(near, unit)
+                near = hi if direction < 0 else lo
+            return Value("relative", gran, None, near) if direction < 0 else Value("relative", gran, near, None)
         day = cal.shift(ctx.anchor, unit, direction * n * mult)
+        if whole:  # "thirty years ago" = that calendar year
+            lo, hi = cal.unit_bounds(day, unit)
+            return Value("relative", gran, lo, hi)
         return Value("relative", "day", day, day)
 
     def rolling(self, g: Groups, p: dict[str, Any], ctx: Context) -> Value | None:

@@ -284,6 +284,7 @@ def _table_macros(t: dict[str, Any]) -> dict[str, str]:
         "SEASON": _alternation(list(t["seasons"]), False),
         "NUM": rf"(?:\d{{1,3}}(?!\d)|{compound}(?![A-Za-z])|{_alternation(number_words, False)})",
         "ORD": _alternation(list(t["ordinals"]), False),
+        "CENTORD": _alternation(list(t["century_ordinals"]), False),
         "UNIT": _alternation(list(t["units"]), False),
     }
 
@@ -347,8 +348,8 @@ def load_resources(directory: str | None = None) -> Resources:
     triggers = {n: regex.compile(_expand("%" + n, macros), regex.IGNORECASE) for n in needed}
     trigger_keys = {n: start_keys(rx.pattern) for n, rx in triggers.items()}
     keysets = [p.keys for p in patterns] + list(trigger_keys.values())
-    months = {**tables["months"], **tables["month_abbreviations"]}
-    filters = {k: frozenset(w.lower() for w in v) for k, v in tables["filters"].items()}
+    months = {**tables["months"], **tables["month_abbreviations"], **tables["roman_months"]}
+    filters = {k: frozenset(w.lower() for w in v) for k, v in tables["filters"].items() if not k.startswith("_")}
     return Resources(
         tables=tables,
         patterns=tuple(patterns),
