@@ -17,6 +17,7 @@ from pipeline.extract.commitments.action import deadline_of, seg_text
 from pipeline.extract.commitments.actor import Actors, Chunks, joined_names
 from pipeline.extract.commitments.addressee import addressee_scan
 from pipeline.extract.commitments.clauses import from_match
+from pipeline.extract.commitments.declaration import split_coordinated, undertakings
 from pipeline.extract.commitments.lexicon import lexicon, load_patterns
 from pipeline.extract.commitments.matcher import CUE_FORMS_CACHED, TreeMatcher
 from pipeline.extract.commitments.minutes import (
@@ -139,9 +140,10 @@ class CommitmentFinder:
                 found += procedural_decision(seg, actors)
             if para_roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
                 found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
+                found += undertakings(seg, actors)
             if lead is not None:
                 found = [item_candidate(seg, lead)]
-            found = dedupe(found)
+            found = split_coordinated(dedupe(found), seg)
             if n in item_segs:
                 points = as_action_point(seg, found, actors, chunks)
                 found = points or [{**cand, "kind": "action_point"} for cand in found[:1]]

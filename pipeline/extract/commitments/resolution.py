@@ -183,8 +183,12 @@ class Listing:
         text = seg_text(seg)
         if not starts_line(seg):
             return None
+        if not any(c.isalpha() for c in text):
+            return None  # a rule or comment line between items
         cls = marker_class(text)
-        if cls is None:
+        if cls is None and self.stack and self.stack[-1][0] in {None, "verb"} and _imperative(seg):
+            cls = "verb"  # items printed without bullets: lines that open with an imperative verb
+        elif cls is None:
             self.stack.clear()
             return None
         while self.stack and self.stack[-1][0] == cls:
@@ -196,6 +200,12 @@ class Listing:
         if seg_text(seg).rstrip().endswith(":"):
             cls = marker_class(seg_text(seg)) if starts_line(seg) else None
             self.stack.append((cls, {"who": lead["who"], "kind": lead["kind"], "source": lead["source"]}))
+
+
+def _imperative(seg: Span) -> bool:
+    """A line that opens with a capitalised base-form verb ('Convene ...', 'Improve ...')."""
+    first = first_word(seg)
+    return first < seg.end and seg.doc[first].is_title and seg.doc[first].tag_ == "VB"
 
 
 def item_candidate(seg: Span, lead: dict[str, Any]) -> dict[str, Any]:
