@@ -98,6 +98,9 @@ EXTRA_ALIASES = {
     "STP": ["Sao Tome and Principe"],
     "DOM": [],
     "CAF": ["CAR"],
+    # Formal names as the UN protocol list prints them where pycountry differs.
+    "GUY": ["Co-operative Republic of Guyana", "Co‑operative Republic of Guyana", "Cooperative Republic of Guyana"],
+    "URY": ["Oriental Republic of Uruguay"],
 }
 
 # Names that are also common words or given names: match with exact case only.

@@ -20,9 +20,11 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.actors_acronyms import find_definitions
 from pipeline.extract.actors_compounds import find_compounds
 from pipeline.extract.actors_context import is_capacity_use, is_place_use, is_vocative
+from pipeline.extract.actors_coref import find_addressees, find_short_forms, head_noun
 from pipeline.extract.actors_lexicon import Entry, Lexicon, slugify
 from pipeline.extract.actors_persons import find_persons, mention_span
 from pipeline.extract.actors_resolve import canonical_names, role_holder
+from pipeline.extract.actors_roles import find_role_phrases, title_prefix_key
 from pipeline.extract.actors_table import build_actor_table
 from pipeline.extract.actors_vocab import Vocab, load_vocab
 from pipeline.nlp import text_of
@@ -33,7 +35,7 @@ Span.set_extension("actor", default=None, force=True)
 
 ORG_TYPES = {"organization", "un_body"}
 # Same-length ties: persons beat gazetteer rows, which beat learned acronyms and NER guesses.
-PRIORITY = {"person": 0, "compound": 1, "lex": 2, "acr": 3, "ner": 4, "ctx": 5}
+PRIORITY = {"person": 0, "compound": 1, "role": 1.5, "lex": 2, "acr": 3, "ner": 4, "ctx": 5, "coref": 6, "group": 7}
 VETO_LABELS = {"GPE", "LOC", "FAC", "PERSON", "EVENT", "WORK_OF_ART", "LAW", "NORP", "PRODUCT"}
 
 
@@ -69,13 +71,19 @@ class ActorsComponent:
         cands = self._drop_titles(doc, cands, person_cands, actors, regions)
         cands += person_cands
         cands += self._ner_org_cands(doc, actors, cands, regions)
+        cands += self._role_phrase_cands(doc, actors, cands, person_cands, regions)
         bare = self._compound_cands(doc, actors, cands)
         chosen = _select(cands)
-        chosen = self._filter(doc, chosen, actors, bare, surfaces)
+        addressed = self._addressee_cands(doc, actors, chosen)
+        chosen = self._filter(doc, chosen, actors, bare, surfaces, addressed)
+        chosen = self._merge_prefixes(chosen, actors)
+        coref = self._short_form_cands(doc, chosen, actors)
+        chosen += coref
         ordered = sorted(chosen, key=lambda c: c.start)
         spans = [Span(doc, c.start, c.end, label=actors[c.key]["type"]) for c in ordered]
         for span, c in zip(spans, ordered, strict=True):
             surfaces.setdefault(c.key, set()).add(_surface(span.text))
+        _keep_short_forms_unique(doc, coref, surfaces)
         for key, forms in surfaces.items():
             _add_aliases(actors[key], forms)
         for span, c in zip(spans, ordered, strict=True):
@@ -182,7 +190,9 @@ class ActorsComponent:
             if ent.label_ != "ORG":
                 continue
             start, end = ent.start, ent.end
-            while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct):
+            while start < end and (
+                doc[start].lower_ in {"the", "a", "an"} or doc[start].is_punct or doc[start].pos_ in {"VERB", "AUX"}
+            ):
                 start += 1
             while end > start and (doc[end - 1].lower_ in self.voc.function_words or doc[end - 1].is_punct):
                 end -= 1
@@ -199,6 +209,8 @@ class ActorsComponent:
                 continue
             if self.lex.lookup(span.text) is not None or any(a <= span.start_char < b for a, b in regions):
                 continue
+            end = _complement_end(doc, start, end, self.voc)
+            span = doc[start:end]
             name = re.sub(r"\s+", " ", span.text)
             un = re.search(r"\b(United Nations|UN)\b", name)
             entry = Entry(slugify(name), name, "un_body" if un else "organization")
@@ -215,10 +227,141 @@ class ActorsComponent:
             cands.append(Cand(comp.start, comp.end, comp.entry.key, "compound", comp.entry))
         return bare
 
+    def _role_phrase_cands(
+        self,
+        doc: Doc,
+        actors: dict[str, dict],
+        cands: list[Cand],
+        persons: list[Cand],
+        regions: list[tuple[int, int]],
+    ) -> list[Cand]:
+        """Roles with an of/for/on complement ('High Representative for Disarmament Affairs').
+        When the complement is itself an actor mention ('of the United Nations Office on Drugs
+        and Crime', 'of Mexico and Switzerland'), the span covers only the title words so that
+        actor keeps its own mention; the role's name is the whole phrase either way."""
+        text = text_of(doc)
+        named = {c.start for c in cands if c.entry is None or c.entry.type != "role"}
+        person_at = {p.start: p for p in persons}
+        out = []
+        for r in find_role_phrases(text, self.voc):
+            if any(a <= r.start < b for a, b in regions):
+                continue
+            span = doc.char_span(r.start, r.end, alignment_mode="contract")
+            comp = doc.char_span(r.comp_start, r.end, alignment_mode="contract")
+            if span is None or comp is None or not len(span) or not len(comp):
+                continue
+            nxt = span.end + (span.end < len(doc) and doc[span.end].text == ",")
+            if nxt in person_at:
+                actor = actors[person_at[nxt].key]
+                actor["title"] = actor["title"] or r.name
+                continue
+            first = comp.start + (doc[comp.start].lower_ == "the")
+            end = comp.start - 1 if first in named else span.end
+            bare = re.sub(r"^(United Nations|UN)\s+", "", r.name)
+            entry = self.lex.lookup(r.name) or self.lex.lookup(bare)
+            if entry is not None and entry.type != "role":
+                continue
+            if entry is not None:
+                entry = Entry(entry.key, entry.name, "role", list(entry.aliases))
+            else:
+                entry = Entry(slugify(r.name), r.name, "role")
+            actors.setdefault(entry.key, entry.as_actor())
+            if r.name != actors[entry.key]["name"] and r.name not in actors[entry.key]["aliases"]:
+                actors[entry.key]["aliases"].append(r.name)
+            out.append(Cand(span.start, end, entry.key, "role", entry))
+        return out
+
+    def _addressee_cands(self, doc: Doc, actors: dict[str, dict], chosen: list[Cand]) -> set[int]:
+        """Generic groups addressed by a directive ('Urges donors to', 'ACTION on TC Officers to')
+        become actors; returns the token indices of all addressee phrases."""
+        addressed: set[int] = set()
+        taken = {i for c in chosen for i in range(c.start, c.end)}
+        for s, e, kind in find_addressees(text_of(doc), self.voc):
+            span = doc.char_span(s, e, alignment_mode="contract")
+            if span is None or not len(span):
+                continue
+            addressed.update(range(span.start, span.end))
+            if not taken.isdisjoint(range(span.start, span.end)):
+                continue
+            name = re.sub(r"\s+", " ", span.text)
+            entry = self.lex.lookup(name) or self.lex.lookup(f"Member {name}" if name.lower() == "states" else name)
+            if entry is None:
+                entry = Entry(slugify(name), name, kind)
+            actors.setdefault(entry.key, entry.as_actor())
+            chosen.append(Cand(span.start, span.end, entry.key, "group", entry))
+            taken.update(range(span.start, span.end))
+        return addressed
+
+    def _merge_prefixes(self, out: list[Cand], actors: dict[str, dict]) -> list[Cand]:
+        """A body found only in part ('Group of Scientific and Technical Experts', a name cut by
+        a line break) is the same actor as a longer name it begins ('... on Nuclear Disarmament
+        Verification'); gazetteer rows are never merged."""
+        names = {
+            c.key: actors[c.key]["name"]
+            for c in out
+            if actors[c.key]["type"] in ORG_TYPES and c.key not in self.lex.entries
+        }
+        remap = {}
+        for key, name in names.items():
+            longer = [k for k, n in names.items() if len(n) > len(name) and n.startswith(name + " ")]
+            if len(longer) == 1 and len(name.split()) > 1:
+                remap[key] = longer[0]
+        if not remap:
+            return out
+        for key, target in remap.items():
+            actor = actors[target]
+            if actors[key]["name"] not in actor["aliases"]:
+                actor["aliases"].append(actors[key]["name"])
+        return [Cand(c.start, c.end, remap.get(c.key, c.key), c.source, c.entry) for c in out]
+
+    def _short_form_cands(self, doc: Doc, out: list[Cand], actors: dict[str, dict]) -> list[Cand]:
+        """'the Centre' -> the latest earlier (or the only) body whose name has head noun Centre;
+        'the Regional Representative' -> an earlier role 'Regional Representative and Director of ...'."""
+        voc = self.voc
+        taken = {i for c in out for i in range(c.start, c.end)}
+        bodies = sorted(
+            (c.start, c.key, head_noun(actors[c.key]["name"], voc))
+            for c in out
+            if actors[c.key]["type"] in ORG_TYPES and len(actors[c.key]["name"].split()) > 1
+        )
+        new = []
+        text = text_of(doc)
+        for s, e, head in find_short_forms(text, voc):
+            span = doc.char_span(s, e, alignment_mode="contract")
+            if span is None or not len(span) or span.start in taken:
+                continue
+            same = [b for b in bodies if b[2] == head]
+            earlier = [b for b in same if b[0] < span.start]
+            key = earlier[-1][1] if earlier else (same[0][1] if len({b[1] for b in same}) == 1 else None)
+            if key is not None:
+                new.append(Cand(span.start, span.end, key, "coref"))
+                taken.update(range(span.start, span.end))
+        roles = {c.key: c.start for c in out if c.source == "role"}
+        for key, first in roles.items():
+            name = actors[key]["name"]
+            prefix = title_prefix_key(name)
+            if prefix == name.lower() or len(prefix.split()) < 2:
+                continue
+            for m in re.finditer(rf"\b[Tt]he\s+({re.escape(prefix)})\b(?!\s+(?:of|for|on|and)\b)", text, re.IGNORECASE):
+                span = doc.char_span(m.start(1), m.end(1), alignment_mode="contract")
+                if span is None or span.start <= first or not taken.isdisjoint(range(span.start, span.end)):
+                    continue
+                if not span.text[0].isupper():
+                    continue
+                new.append(Cand(span.start, span.end, key, "coref"))
+                taken.update(range(span.start, span.end))
+        return new
+
     # -- context rules and coreference -------------------------------------------------------
 
     def _filter(
-        self, doc: Doc, chosen: list[Cand], actors: dict[str, dict], bare: list[int], surfaces: dict[str, set[str]]
+        self,
+        doc: Doc,
+        chosen: list[Cand],
+        actors: dict[str, dict],
+        bare: list[int],
+        surfaces: dict[str, set[str]],
+        addressed: set[int] | None = None,
     ) -> list[Cand]:
         """Apply context rules, resolve roles to persons and bare secretariats to their body."""
         voc = self.voc
@@ -235,10 +378,15 @@ class ActorsComponent:
             if c.source == "ctx":
                 if c.key not in main_keys and not (entry and set(entry.anchors) & main_keys):
                     continue
+            if entry is not None and entry.addressee_only and c.source != "group":
+                if not addressed or addressed.isdisjoint(range(c.start, c.end)):
+                    continue
+            if entry is not None and c.source in {"lex", "acr"} and _in_instrument_name(doc, c, voc):
+                continue
             if entry is not None and entry.type == "member_state" and c.key in self.lex.entries:
                 if _is_country(entry) and c.key not in actor_use:
                     continue
-            if entry is not None and entry.type == "role" and c.source in {"lex", "ctx"}:
+            if entry is not None and entry.type == "role" and c.source in {"lex", "ctx", "role"}:
                 if is_capacity_use(span):
                     continue
                 holder = None if is_vocative(span, voc) else role_holder(span.text, persons, voc)
@@ -253,7 +401,7 @@ class ActorsComponent:
                     surfaces.setdefault(described, set()).add(_surface(span.text))
                     out.append(Cand(c.start, c.end, described, "lex"))
                     continue
-                qualified = self._qualified_role(doc, c, chosen, actors)
+                qualified = None if c.source == "role" else self._qualified_role(doc, c, chosen, actors)
                 if qualified is not None:
                     out.append(qualified)
                     continue
@@ -282,6 +430,68 @@ class ActorsComponent:
                 actors.setdefault(entry.key, entry.as_actor())
                 return Cand(c.start, c.end, entry.key, "lex", entry)
         return None
+
+
+def _complement_end(doc: Doc, start: int, end: int, voc: Vocab) -> int:
+    """'Panel of Governmental Experts' + 'on verification in all its aspects' (a lower-case topic
+    up to the next punctuation) and '... Democracy' + 'in Central Africa' (a place entity) belong
+    to a body's name when its head noun is a body word and the name has no complement yet."""
+    words = [t.text for t in doc[start:end]]
+    if end >= len(doc) - 1 or not set(words) & voc.coref_heads or "on" in words:
+        return end
+    prep, nxt = doc[end], doc[end + 1]
+    if prep.lower_ == "in" and nxt.ent_iob_ == "B" and nxt.ent_type_ in {"GPE", "LOC"} and "for" in words:
+        stop = end + 2
+        while stop < len(doc) and doc[stop].ent_iob_ == "I":
+            stop += 1
+        return stop
+    if prep.lower_ == "on" and nxt.is_lower and nxt.is_alpha and nxt.pos_ in {"NOUN", "ADJ"}:
+        stop = end + 1
+        while stop < len(doc) and stop - end <= 7 and doc[stop].is_lower and not doc[stop].is_punct:
+            if doc[stop].pos_ in {"VERB", "AUX"} or doc[stop].lower_ in {"to", "that", "which", "who"}:
+                break
+            stop += 1
+        while stop > end + 1 and doc[stop - 1].lower_ in voc.function_words:
+            stop -= 1
+        return stop
+    return end
+
+
+def _keep_short_forms_unique(doc: Doc, coref: list[Cand], surfaces: dict[str, set[str]]) -> None:
+    """'Group' as an alias belongs to the body most of the short forms refer to, not to every body
+    that one 'the Group' pointed at (scoring and readers treat aliases as names)."""
+    counts: dict[str, dict[str, int]] = {}
+    for c in coref:
+        form = _surface(doc[c.start : c.end].text)
+        counts.setdefault(form, {}).setdefault(c.key, 0)
+        counts[form][c.key] += 1
+    for form, per_key in counts.items():
+        if len(per_key) < 2:
+            continue
+        best = max(per_key, key=lambda k: per_key[k])
+        for key in per_key:
+            if key != best:
+                surfaces.get(key, set()).discard(form)
+
+
+def _in_instrument_name(doc: Doc, c: Cand, voc: Vocab) -> bool:
+    """'United Nations Convention against ...', 'UN Charter': 'United Nations' modifying a
+    capitalised instrument or event word is part of that name, not a mention of the Organization;
+    so is 'United Nations' as the letterhead line above a document symbol. (A regional body before
+    its own instrument, 'African Union Protocol', still counts as that body.)"""
+    if c.key != "united-nations":
+        return False
+    if c.end < len(doc) and doc[c.end].text in voc.non_actor_words and doc[c.end].text[0].isupper():
+        return True
+    if c.start == 0 or "\n" in doc[c.start - 1].text_with_ws or doc[c.start - 1].is_space:
+        line_end = text_of(doc).find("\n", doc[c.end - 1].idx)
+        rest = text_of(doc)[doc[c.end - 1].idx + len(doc[c.end - 1]) : line_end if line_end >= 0 else None]
+        if _LETTERHEAD.match(rest):
+            return True
+    return False
+
+
+_LETTERHEAD = re.compile(r"^\s*(?:[A-Z]{1,3}/[\w./\-]+\s*)?$")
 
 
 def _appositive_of(doc: Doc, c: Cand, earlier: list[Cand], window: int = 8) -> str | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.extract.actors_vocab import Vocab
 
-_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z]*[A-Z]s?)(?:[,;][^)]*)?\)")
+_DEF = re.compile(r"\((?P<acr>[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)*[A-Z]s?)(?:[,;][^)]*)?\)")
 _WORD = re.compile(r"[\w’'\-\.]+")
 
 
@@ -45,7 +45,7 @@ def find_definitions(text: str, voc: Vocab, max_words: int = 12) -> list[Acronym
     for m in _DEF.finditer(text):
         acr = m.group("acr")
         letters = acr[:-1] if acr.endswith("s") and acr[:-1].isupper() else acr
-        letters = letters.upper()
+        letters = letters.upper().replace("-", "")
         line_start = max(text.rfind("\n", 0, m.start()), text.rfind("(", 0, m.start()), 0)
         window = text[line_start : m.start()]
         words = list(_WORD.finditer(window))[-max_words:]

@@ -27,10 +27,17 @@ def is_place_use(span: Span, voc: Vocab) -> bool:
         return True
     if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in voc.geo_nouns:
         return True
-    if root.dep_ in {"compound", "nmod", "amod"} and head.i > span.end - 1:
+    if root.dep_ in {"compound", "nmod", "amod"} and head.i > span.end - 1 and _adjacent(span, head):
         return head.text not in voc.actor_heads_for_country_modifiers
     prev = span.doc[span.start - 1] if span.start > 0 else None
     return prev is not None and prev.lower_ in voc.locative_prepositions and root.dep_ != "nsubj"
+
+
+def _adjacent(span: Span, head) -> bool:
+    """'the Morocco summit': only modifiers or punctuation-free words between the name and its head
+    (a mis-parsed list 'the Argentine Republic, Barbados, ... Republic of Guyana' is not a modifier)."""
+    between = span.doc[span.end : head.i]
+    return len(between) <= 3 and not any(t.is_punct or t.lower_ in {"and", "or", "of"} for t in between)
 
 
 def is_capacity_use(span: Span) -> bool:

@@ -29,7 +29,7 @@ def slugify(name: str) -> str:
 
 def norm(text: str) -> str:
     """Lookup form of a surface string: no leading article, single spaces, folded quotes/dashes."""
-    text = text.replace("’", "'").replace("‐", "-").replace("–", "-")
+    text = text.replace("’", "'").replace("‐", "-").replace("‑", "-").replace("–", "-")
     text = re.sub(r"\s+", " ", text).strip(" .,;:")
     text = re.sub(r"^(the|The|THE)\s+", "", text)
     return text.lower()
@@ -47,6 +47,7 @@ class Entry:
     anchors: list[str] = field(default_factory=list)
     standalone: bool = True
     case: str | None = None
+    addressee_only: bool = False
 
     @classmethod
     def from_row(cls, row: dict) -> Entry:
@@ -60,6 +61,7 @@ class Entry:
             anchors=[slugify(a) for a in row.get("anchors", [])],
             standalone=row.get("standalone", True),
             case=row.get("case"),
+            addressee_only=row.get("addressee_only", False),
         )
 
     def as_actor(self) -> dict:

@@ -60,14 +60,20 @@ def _valid_name(words: list[str], voc: Vocab) -> bool:
             return False
         if not w[0].isupper():
             return False
-        if len(w) > 2 and w.isupper() and not w.endswith("."):
+        if len(w) > 1 and w.isupper() and not w.endswith("."):
             return False
+        if any(len(part) > 1 and part.isupper() for part in w.split("-")[:-1]):
+            return False  # 'TC-Admin', 'UN-Women': a label, not a name
     return True
 
 
 def _trim(doc: Doc, start: int, end: int, voc: Vocab) -> tuple[int, int]:
     """Drop leading articles/honorifics and trailing possessives or punctuation."""
-    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].text in voc.honorifics):
+    while start < end and (
+        doc[start].lower_ in {"the", "a", "an"}
+        or doc[start].text in voc.honorifics
+        or any(len(p) > 1 and p.isupper() for p in doc[start].text.split("-")[:-1])  # 'TC-Admin Chet'
+    ):
         start += 1
     while end > start and (doc[end - 1].text in {"'s", "’s", "'", ",", ".", "-"} or doc[end - 1].is_space):
         end -= 1

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pipeline.extract.actors_lexicon import LEXICON_DIR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocab:
     """Frozen word sets; lower-cased where matching is case-insensitive."""
 
@@ -27,15 +27,33 @@ class Vocab:
     geo_nouns: frozenset[str]
     actor_heads_for_country_modifiers: frozenset[str]
     function_words: frozenset[str]
+    coref_heads: frozenset[str]
+    role_title_words: frozenset[str]
+    role_modifiers: frozenset[str]
+    addressee_verbs: frozenset[str]
+    addressee_groups: dict
+    role_topic_titles: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def load_vocab() -> Vocab:
     """Read vocab.json; title keywords and honorifics keep case, the rest is lower-cased."""
     raw = json.loads((LEXICON_DIR / "vocab.json").read_text(encoding="utf-8"))
-    keep_case = {"honorifics", "title_keywords", "org_heads", "non_actor_words", "actor_heads_for_country_modifiers"}
-    fields = {}
+    keep_case = {
+        "honorifics",
+        "title_keywords",
+        "org_heads",
+        "non_actor_words",
+        "actor_heads_for_country_modifiers",
+        "coref_heads",
+        "role_title_words",
+        "role_modifiers",
+        "role_topic_titles",
+    }
+    fields: dict = {"addressee_groups": dict(raw["addressee_groups"])}
     for name in Vocab.__dataclass_fields__:
+        if name in fields:
+            continue
         words = raw[name]
         fields[name] = frozenset(words if name in keep_case else (w.lower() for w in words))
     return Vocab(**fields)
