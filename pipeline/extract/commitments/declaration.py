@@ -17,7 +17,6 @@ from pipeline.extract.commitments.action import action_text, seg_text
 from pipeline.extract.commitments.actor import Actors
 from pipeline.extract.commitments.lexicon import lexicon
 
-
 PIECE_LEAD = {"to", "and", "or", ",", ";", "also", "further", "then", "as", "appropriate"}
 
 
