@@ -114,40 +114,43 @@ def print_summary(summary: dict, out: Path) -> None:
 def evaluate(
     gold: Path = typer.Option(..., "--gold", help="Folder of *.gold.json files."),
     out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder holding the tables to score."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON (everything below included)."),
+    by_document: bool = typer.Option(
+        False, "--by-document", help="Also print tp/fp/fn F1 of each kind and metadata per document, and per doc_type."
+    ),
+    details: bool = typer.Option(
+        False, "--details", help="List each document's misses, extras and wrong values of each kind."
+    ),
+    document: list[str] = typer.Option(
+        None, "--document", "-d", help="Score only this document file name (repeatable)."
+    ),
+    kind: list[str] = typer.Option(None, "--kind", "-k", help="With --details: list only this kind (repeatable)."),
 ) -> None:
-    """Score the tables against gold annotations: precision, recall, F1 per kind, metadata accuracy."""
-    from pipeline.evaluate import evaluate as run_evaluation
+    """Score the tables against gold annotations: precision, recall, F1 per kind, metadata accuracy.
 
-    if not (out / "documents.parquet").exists():
-        console.print(f"[red]No tables in {out}[/red]: run `python -m pipeline run` first.")
+    Exits 2 when there is nothing to score (no gold files, no tables, none of the documents).
+    """
+    from pipeline import evaluate as ev
+
+    bad_kinds = sorted(set(kind or []) - set(ev.KINDS))
+    if bad_kinds:
+        console.print(f"[red]Unknown --kind[/red] {', '.join(bad_kinds)} (one of {', '.join(ev.KINDS)})")
         raise typer.Exit(2)
-    report = run_evaluation(gold, out)
+    try:
+        report = ev.evaluate(gold, out, documents=document or None)
+    except ev.EvaluationError as exc:
+        console.print(f"[red]Nothing to evaluate:[/red] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(report, indent=2, default=str))
         return
-    table = Table(title=f"evaluation against {gold}")
-    for col in ("kind", "tp", "fp", "fn", "precision", "recall", "F1", "value/actor acc."):
-        table.add_column(col, justify="right" if col != "kind" else "left")
-    for kind, s in report["totals"].items():
-        acc = "" if s["value_accuracy"] is None else f"{s['value_accuracy']:.3f}"
-        table.add_row(
-            kind,
-            str(s["tp"]),
-            str(s["fp"]),
-            str(s["fn"]),
-            f"{s['precision']:.3f}",
-            f"{s['recall']:.3f}",
-            f"{s['f1']:.3f}",
-            acc,
-        )
-    console.print(table)
-    meta = Table(title="metadata accuracy")
-    meta.add_column("field")
-    meta.add_column("accuracy", justify="right")
-    for key, acc in report["metadata_accuracy"].items():
-        meta.add_row(key, "" if acc is None else f"{acc:.3f}")
-    console.print(meta)
+    if details:
+        print("\n".join(ev.details_lines(report, kind or ev.KINDS)))  # plain: long evidence is not wrapped
+    if by_document:
+        console.print(ev.documents_table(report))
+        console.print(ev.doc_types_table(report))
+    console.print(ev.totals_table(report["totals"], f"evaluation against {gold}"))
+    console.print(ev.metadata_table(report["metadata_accuracy"]))
     missing = [d["document"] for d in report["documents"] if d.get("missing")]
     if missing:
         console.print(f"[yellow]not in the outputs:[/yellow] {', '.join(missing)}")
