@@ -65,53 +65,68 @@ def split_coordinated(cands: list[dict[str, Any]], seg: Span) -> list[dict[str, 
     """One row per coordinated undertaking: '... to strengthen A and to strengthen B', 'maintain A,
     remain open to B, enhance C and deploy D', 'supporting A; strengthening B; fostering C'."""
     out = []
-    for cand in cands:
-        if cand["kind"] != "commitment" or cand.get("split") is False:
+    doc = seg.doc
+    for k, cand in enumerate(cands):
+        if cand["kind"] != "commitment":
             out.append(cand)
             continue
-        verb = seg.doc[cand["verb"]]
-        pieces = [t for t in _conjuncts(verb) if t.i < seg.end]
-        if not pieces:
+        verb = doc[cand["verb"]]
+        limit = min([c["start"] for c in cands[k + 1 :] if c["start"] > verb.i] + [seg.end])
+        starts = _piece_starts(verb, limit)
+        if not starts:
             out.append(cand)
             continue
-        bounds = [cand["start"], *(_piece_start(t) for t in pieces)]
-        ends = [*(b for b in bounds[1:]), seg.end]
+        bounds = [cand["start"], *starts]
+        ends = [*starts, limit]
         for n, (a, b) in enumerate(zip(bounds, ends, strict=True)):
-            head = verb if n == 0 else pieces[n - 1]
+            while b > a + 1 and (doc[b - 1].lower_ in PIECE_LEAD or doc[b - 1].is_punct):
+                b -= 1
+            head = verb if n == 0 else _head_of(doc[a:b])
             action, _ = action_text(head, b)
             out.append({**cand, "action": action, "start": a, "end": b, "verb": head.i})
     return out
 
 
-def _conjuncts(verb: Token) -> list[Token]:
-    """Verbs coordinated with ``verb`` (and with each other), in text order."""
-    found: list[Token] = []
-    todo = [verb]
-    while todo:
-        tok = todo.pop()
-        for child in tok.children:
-            if child.dep_ == "conj" and child.pos_ in {"VERB", "AUX"} and child.tag_ in {"VB", "VBG", "VBP"}:
-                found.append(child)
-                todo.append(child)
-    return sorted(found, key=lambda t: t.i)
+def _piece_starts(verb: Token, end: int) -> list[int]:
+    """Token indices where a further undertaking starts after ``verb``: after a ';', at 'and to V',
+    at a verb coordinated with it, at each of three or more comma-separated gerunds."""
+    doc = verb.doc
+    found: set[int] = set()
+    gerunds = []
+    for tok in doc[verb.i + 1 : end]:
+        prev = doc[tok.i - 1]
+        if prev.text == ";" and any(t.is_alpha for t in doc[tok.i : min(tok.i + 3, end)]):
+            found.add(tok.i + (tok.lower_ in {"and", "or"}))
+        elif tok.lower_ == "to" and tok.i + 1 < end and doc[tok.i + 1].tag_ == "VB" and prev.lower_ in {"and", ","}:
+            found.add(tok.i)
+        elif tok.dep_ == "conj" and tok.tag_ in {"VB", "VBG"} and _under(tok, verb):
+            found.add(_piece_start(tok))
+        if tok.tag_ == "VBG" and (prev.text == "," or prev.lower_ == "and" and doc[tok.i - 2].text == ","):
+            gerunds.append(_piece_start(tok))
+    if len(gerunds) >= 2:
+        found.update(gerunds)
+    return sorted(i for i in found if verb.i + 2 < i < end - 1)
+
+
+def _under(tok: Token, verb: Token) -> bool:
+    """``tok`` is coordinated with ``verb`` (through a chain of conjuncts)."""
+    while tok.dep_ == "conj" and tok.head != tok:
+        tok = tok.head
+        if tok == verb:
+            return True
+    return False
+
+
+def _head_of(piece: Span) -> Token:
+    """The first verb of a piece ('to strengthen ...', 'fostering ...'), else its first word."""
+    return next((t for t in piece if t.tag_ in {"VB", "VBG", "VBP"}), piece[0])
 
 
 def _piece_start(tok: Token) -> int:
     """Where a coordinated undertaking's clause starts: after the ';', ',' or 'and' before it."""
     doc = tok.doc
     i = tok.i
-    while i - 1 > 0 and doc[i - 1].lower_ in {
-        "to",
-        "and",
-        "or",
-        ",",
-        ";",
-        "also",
-        "further",
-        "then",
-        "as",
-        "appropriate",
-    }:
+    while i - 1 > 0 and doc[i - 1].lower_ in PIECE_LEAD:
         if doc[i - 1].text in {";"}:
             break
         i -= 1

@@ -205,7 +205,11 @@ class Listing:
 def _imperative(seg: Span) -> bool:
     """A line that opens with a capitalised base-form verb ('Convene ...', 'Improve ...')."""
     first = first_word(seg)
-    return first < seg.end and seg.doc[first].is_title and seg.doc[first].tag_ == "VB"
+    if first + 1 >= seg.end or not seg.doc[first].is_title:
+        return False
+    tok, nxt = seg.doc[first], seg.doc[first + 1]
+    # the tagger often reads a sentence-initial imperative as a name ('Convene multilateral banks')
+    return tok.tag_ == "VB" or (tok.pos_ == "PROPN" and nxt.is_lower and nxt.pos_ != "VERB")
 
 
 def item_candidate(seg: Span, lead: dict[str, Any]) -> dict[str, Any]:
