@@ -440,6 +440,17 @@ def _complement_end(doc: Doc, start: int, end: int, voc: Vocab) -> int:
     if end >= len(doc) - 1 or not set(words) & voc.coref_heads or "on" in words:
         return end
     prep, nxt = doc[end], doc[end + 1]
+    links = {"of", "for", "on", "and", "the"}
+    if prep.lower_ in {"for", "on", "of"} and words[-1] in voc.coref_heads and nxt.is_title:
+        # 'Expert Group' + 'on Soil Mapping': NER stopped at the head noun.
+        stop = end + 1
+        while stop < len(doc) and (
+            doc[stop].is_title or (doc[stop].lower_ in links and stop + 1 < len(doc) and doc[stop + 1].is_title)
+        ):
+            if doc[stop].lower_ == "and" and doc[stop + 1].lower_ == "the":
+                break
+            stop += 1
+        return stop
     if prep.lower_ == "in" and nxt.ent_iob_ == "B" and nxt.ent_type_ in {"GPE", "LOC"} and "for" in words:
         stop = end + 2
         while stop < len(doc) and doc[stop].ent_iob_ == "I":
