@@ -126,6 +126,9 @@ class Actors:
             return state
         if speaker and self._is_body(speaker):
             return self._canonical(speaker)
+        for role, name in lexicon()["we_by_speaker"].items():
+            if role in (speaker or "").lower() and not ("deputy" in role) ^ ("deputy" in (speaker or "").lower()):
+                return self._canonical(name) or {"name": name, "key": None}
         if ud.get("doc_type") == "speech":
             return self._most_named_state()
         return None
@@ -160,7 +163,8 @@ class Actors:
         recs: dict[str, dict[str, Any]] = {}
         for span in self.doc.spans.get("actors", []):
             rec = actor_of(span) or {}
-            if rec.get("type") == "member_state" and not is_place_mention(span):
+            named = (rec.get("name") or "").lower() in member_state_names()  # a country, not "Member States"
+            if rec.get("type") == "member_state" and named and not is_place_mention(span):
                 key = str(rec.get("key") or rec.get("name"))
                 counts[key] = counts.get(key, 0) + 1
                 recs[key] = {"name": rec.get("name"), "key": rec.get("key")}
@@ -181,13 +185,7 @@ class Actors:
                 found = [self.record(s) for s in self.over(range(dash[0] + 1, close[0]))]
                 if len(found) >= 2:
                     return found
-        if self.body:
-            return [self.body]
-        speaker = (self.doc.user_data.get("speaker") or "").lower()
-        for role, name in lexicon()["we_by_speaker"].items():
-            if role in speaker and not ("deputy" in role) ^ ("deputy" in speaker):
-                return [self._canonical(name) or {"name": name, "key": None}]
-        return []
+        return [self.body] if self.body else []
 
     @staticmethod
     def record(span: Span) -> dict[str, Any]:

@@ -141,13 +141,14 @@ class CommitmentFinder:
             if para_roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
                 found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
                 found += undertakings(seg, actors)
-            if lead is not None:
+            inherited = lead is not None and not found  # an item with an undertaking of its own keeps it
+            if inherited:
                 found = [item_candidate(seg, lead)]
             found = split_coordinated(dedupe(found), seg)
             if n in item_segs:
                 points = as_action_point(seg, found, actors, chunks)
                 found = points or [{**cand, "kind": "action_point"} for cand in found[:1]]
-            if lead is not None and lead_row is not None:  # the first item completes its lead-in's row
+            if inherited and lead_row is not None:  # the first item completes its lead-in's row
                 span, rec = records[lead_row]
                 if not rec["action"] and found:
                     rec["action"] = found[0]["action"].strip(" *_")
