@@ -38,6 +38,9 @@ def texts(nlp, text: str, anchor: str | None = None) -> list[str]:
         "The delegation of Chile has stated today that it will abstain.",
         "Today's session will consider the draft resolution.",
         "We are gathered here today to adopt the Compact.",
+        "Earlier today, my Government signed the Escazú Agreement.",
+        "Today I ask the Assembly to support our candidature.",
+        "I am speaking at this rostrum today for the last time.",
     ],
 )
 def test_today_as_the_day_itself(nlp, text):
@@ -97,6 +100,7 @@ def test_resolution_adopted_on_a_date_keeps_the_date(nlp):
         ("It will be launched on Human Rights Day, 10 December.", "2018-09-25", "Human Rights Day", "2018-12-10"),
         ("We will mark World Refugee Day, 20 June 2019, in Geneva.", None, "World Refugee Day", "2019-06-20"),
         ("the ceremony on our Independence Day, 4 July", "2022-06-10", "Independence Day", "2022-07-04"),
+        ("On World Cleanup Day, 21 September, we planted trees.", "2019-09-25", "World Cleanup Day", "2019-09-21"),
     ],
 )
 def test_named_day_takes_the_date_in_apposition(nlp, text, anchor, name, day):
@@ -210,6 +214,14 @@ def test_partial_date_takes_a_past_year_written_later_in_its_sentence(nlp):
 def test_later_future_year_is_a_target_not_the_year(nlp):
     text = "In May, we will review progress towards the 2030 targets."
     assert found(nlp, text, "2020-01-10")[0] == ("May", "2020-05-01", "2020-05-31")
+
+
+def test_year_far_on_in_another_clause_is_not_used(nlp):
+    text = (
+        "The Group proposed a draft resolution in June seeking an advisory opinion of the Court on the "
+        "legal consequences of the separation of the islands from the territory in 1965."
+    )
+    assert found(nlp, text, "2017-09-22")[0] == ("June", "2017-06-01", "2017-06-30")
 
 
 def test_later_year_in_another_sentence_is_not_used(nlp):

@@ -59,6 +59,7 @@ class DateExtractor:
     def extract(self, text: str, anchor: date | None, sentence_starts: list[int]) -> list[tuple[Candidate, Value]]:
         """(candidate, value) pairs in text order; candidates that fail to normalize are dropped."""
         ctx = Context(anchor=anchor, sentence_starts=sentence_starts)
+        ctx.later_max_chars = self.res.tables["later_year_max_chars"]
         results: dict[int, Value] = {}
         cands = find_candidates(text, self.res)
         for cand in cands:  # explicit years, for a partial date earlier in the same sentence

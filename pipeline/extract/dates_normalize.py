@@ -65,6 +65,7 @@ class Context:
     # explicit years written later in the text: (offsets, years), in text order
     later_starts: list[int] = field(default_factory=list)
     later_years: list[int] = field(default_factory=list)
+    later_max_chars: int = 0
     pos: int = 0
 
     def move_to(self, char: int) -> None:
@@ -89,7 +90,9 @@ class Context:
             return None
         starts = self.sentence_starts
         sent_end = starts[self.sentence + 1] if self.sentence + 1 < len(starts) else 1 << 62
-        if self.later_starts[i] >= sent_end:
+        # near it only: "on 25 March, marking the start of the 1971 war", not a year in a
+        # clause further on ("proposed in June ... the separation of ... in 1965")
+        if self.later_starts[i] >= sent_end or self.later_starts[i] - self.pos > self.later_max_chars:
             return None
         year = self.later_years[i]
         # only a past year: a later future year is usually a target ("in May ... by 2030")
