@@ -195,7 +195,8 @@ class Actors:
     def pronoun(self, tok: Token) -> list[dict[str, Any]]:
         low = tok.lower_
         if low in {"i", "me", "my"}:
-            if self.body and self.body.get("name") != (self.speaker or {}).get("name"):
+            body = (self.body or {}).get("name") or ""
+            if body.lower() in member_state_names() or body == lexicon()["speaker_body"]["declaring_body"]:
                 return [self.body]  # a head of state or delegate speaks for the country
             return [self.speaker] if self.speaker else []
         if low in {"we", "us", "our"}:
