@@ -89,8 +89,12 @@ def to_verb_of(seg: Span, start: int) -> Token | None:
     """The verb of the first 'to V' after ``start`` in the segment (or None at ';' / ':')."""
     doc = seg.doc
     for tok in doc[start : seg.end]:
-        if tok.lower_ == "to" and tok.i + 1 < seg.end and doc[tok.i + 1].tag_ == "VB":
-            return doc[tok.i + 1]
+        if tok.lower_ == "to" and tok.i + 1 < seg.end:
+            nxt = tok.i + 1
+            while nxt < min(seg.end - 1, tok.i + 3) and doc[nxt].tag_ == "RB":  # 'to likewise fully comply'
+                nxt += 1
+            if doc[nxt].tag_ == "VB":
+                return doc[nxt]
         if tok.text in {";", ":"}:
             break
     return None

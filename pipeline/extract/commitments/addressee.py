@@ -15,8 +15,9 @@ def cue_kind(tok: Token, seg: Span) -> str | None:
     """Kind of an addressee cue verb ('requests', 'calls upon', 'encourage'), else None."""
     lex = lexicon()
     kind = lex["addressee_verbs"].get(tok.lemma_.lower()) or lex["addressee_verbs"].get(tok.lower_.rstrip("s"))
-    if kind is None or tok.tag_ == "VBN" or tok.tag_ == "VBG" and tok.lower_ != "calling":
-        return None
+    perfect = tok.tag_ == "VBN" and any(c.lemma_ == "have" and c.dep_ == "aux" for c in tok.children)
+    if kind is None or tok.tag_ == "VBN" and not perfect or tok.tag_ == "VBG" and tok.lower_ != "calling":
+        return None  # 'X is requested' is the passive scan's; 'we have called on X to' is a call
     first = first_word(seg)
     if tok.pos_ not in {"VERB", "AUX"} and tok.i != first:
         return None
