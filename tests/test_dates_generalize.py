@@ -243,3 +243,21 @@ def test_later_year_in_another_sentence_is_not_used(nlp):
 def test_end_of_year_is_late_december(nlp, text, anchor, span, start, end):
     end = end or start[:4] + "-12-31"
     assert found(nlp, text, anchor) == [(span, start, end)]
+
+
+# ------------------------------------------------------------- a year inside a hyphenated word
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "year"),
+    [
+        ("a State of Palestine on the basis of the pre-1967 borders", "pre-1967", "1967"),
+        ("closing the pre-2020 ambition gap", "pre-2020", "2020"),
+    ],
+)
+def test_year_after_a_hyphenated_prefix(nlp, text, span, year):
+    assert found(nlp, text, "2019-09-24") == [(span, f"{year}-01-01", f"{year}-12-31")]
+
+
+def test_year_glued_to_a_word_or_a_plan_prefix_is_not_a_date(nlp):
+    assert texts(nlp, "reference x2017 and the post-2015 development agenda", "2019-09-24") == []

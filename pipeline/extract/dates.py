@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy
+import regex
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -26,6 +27,7 @@ from pipeline.nlp import text_of
 Span.set_extension("date_value", default=None, force=True)
 
 SPAN_KEY = "dates"
+_HYPHEN_PREFIX = regex.compile(r"[A-Za-z]{2,}[-‐]")
 
 
 def _parse_anchor(raw: Any) -> date | None:
@@ -123,11 +125,24 @@ class DateExtractor:
             # inside a token ("x2017") cannot be an exact span and is skipped
             span = doc.char_span(cand.start, cand.end, label=_label(value))
             if span is None:
+                span = _with_hyphen_prefix(doc, cand, _label(value))
+            if span is None:
                 continue
             span._.date_value = value.as_dict()
             spans.append(span)
         doc.spans[SPAN_KEY] = spans
         return doc
+
+
+def _with_hyphen_prefix(doc: Doc, cand: Candidate, label: str) -> Span | None:
+    """ "pre-1967" is one token: the span takes the token when only a hyphenated word
+    prefix lies outside the expression (never "x2017" or a trailing part)."""
+    span = doc.char_span(cand.start, cand.end, label=label, alignment_mode="expand")
+    if span is None or span.end_char != cand.end:
+        return None
+    if not _HYPHEN_PREFIX.fullmatch(text_of(doc), span.start_char, cand.start):
+        return None
+    return span
 
 
 def _label(value: Value) -> str:
