@@ -228,12 +228,33 @@ class Actors:
         spans = self.over(t.i for t in phrase)
         if spans:
             return [self.record(s) for s in spans]
+        if self.is_own_body(phrase):
+            return [self.author] if self.author else []
         if "actors" not in self.doc.spans and tok.pos_ == "PROPN" and tok.i != first_word(seg):
             left = tok.i
             while left > seg.start and self.doc[left - 1].is_title and self.doc[left - 1].i != first_word(seg):
                 left -= 1
             return [{"name": self.doc[left : tok.i + 1].text, "key": None}]
         return []
+
+    @cached_property
+    def own_names(self) -> set[str]:
+        """How a body's own minutes name it or its members: 'the Committee', 'the TC' for
+        'OHDF Technical Committee', and 'participants', 'members', 'all'."""
+        author = (self.author or {}).get("name") or ""
+        if not self._is_body(author):
+            return set()
+        words = [w for w in re.findall(r"[\w-]+", author) if w[:1].isupper()]
+        names = {author.lower(), *(w.lower() for w in words[-1:])}
+        for k in range(2, len(words) + 1):
+            names.add(" ".join(words[-k:]).lower())
+            names.add("".join(w[0] for w in words[-k:]).lower())
+        return names | set(lexicon()["speaker_body"]["member_words"])
+
+    def is_own_body(self, phrase: list[Token]) -> bool:
+        """The phrase names the document's own body or its members ('the TC', 'all participants')."""
+        words = " ".join(t.lower_ for t in sorted(phrase, key=lambda t: t.i) if t.dep_ not in {"det", "predet"})
+        return bool(words) and words in self.own_names
 
     def note_subjects(self, seg: Span) -> None:
         """Remember the actors that are subjects (not pronouns) in ``seg``, for later pronouns."""

@@ -169,7 +169,7 @@ class CommitmentFinder:
                 if seg_text(seg).rstrip().endswith(":"):
                     lead_row = len(records) - 1
             actors.note_subjects(seg)
-        records = sorted(records + table_records, key=lambda r: r[0].start)
+        records = _once(sorted(records + table_records, key=lambda r: r[0].start))
         spans = []
         used: set[tuple[int, int]] = set()
         for span, rec in records:
@@ -178,6 +178,18 @@ class CommitmentFinder:
             spans.append(span)
         doc.spans["commitments"] = spans
         return doc
+
+
+def _once(records: list[tuple[Span, dict[str, Any]]]) -> list[tuple[Span, dict[str, Any]]]:
+    """Minutes repeat their action items in a closing review: one row per identical item."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for span, rec in records:
+        key = (" ".join(span.text.lower().split()), rec["actor"])
+        if key not in seen:
+            seen.add(key)
+            out.append((span, rec))
+    return out
 
 
 def dedupe(cands: list[dict[str, Any]]) -> list[dict[str, Any]]:

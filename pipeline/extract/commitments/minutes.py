@@ -280,8 +280,9 @@ def procedural_decision(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     for tok in seg:
         if tok.lemma_.lower() not in lex["verbs"] or tok.pos_ not in {"VERB", "AUX"}:
             continue
-        subj = [c for c in tok.children if c.dep_ in {"nsubjpass", "nsubj"}]
-        passive = any(c.dep_ == "auxpass" for c in tok.children)
+        owner = tok.head if tok.dep_ == "conj" else tok  # 'were seconded and carried'
+        subj = [c for c in owner.children if c.dep_ in {"nsubjpass", "nsubj"}]
+        passive = any(c.dep_ == "auxpass" for c in [*tok.children, *owner.children])
         if subj and subj[0].lemma_.lower() in lex["nouns"] and (passive or tok.lemma_.lower() in lex["intransitive"]):
             return [
                 {
