@@ -21,6 +21,7 @@ from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.cues import (
     actor_of,
 )
+from pipeline.nlp import text_of
 from pipeline.settings import MODELS_DIR
 
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
@@ -101,6 +102,31 @@ class Actors:
                 name = " ".join(w.lower() if w in SMALL_WORDS else w.capitalize() for w in name.split())
             return self._canonical(name)
         return None
+
+    @cached_property
+    def _formulas(self) -> list[tuple[int, dict[str, Any]]]:
+        """Where each deciding body opens its text ("The General Assembly,", "THE COMMISSION FOR
+        BASIC SYSTEMS,"): a session document may carry the draft decisions of several bodies."""
+        text = text_of(self.doc)
+        found: list[tuple[int, str]] = []
+        for key, name in lexicon()["resolution_authors"].items():
+            opening = rf"^\s*The\s+{re.escape(key)}\s*,|adopted\s+by\s+the\s+{re.escape(key)}\b"
+            found += [(m.start(), name) for m in re.finditer(opening, text, re.I | re.M)]
+        for m in OPENING_FORMULA.finditer(text):
+            name = m.group(1)
+            if name.isupper():
+                name = " ".join(w.lower() if w in SMALL_WORDS else w.capitalize() for w in name.split())
+            found.append((m.start(), name))
+        return [(at, self._canonical(name) or {"name": name, "key": None}) for at, name in sorted(found)]
+
+    def deciding_body(self, at: int) -> dict[str, Any] | None:
+        """Who decides at character ``at``: the body whose opening formula comes last before it
+        (else the first in the text), else the author: the author of a session document submits
+        draft decisions, the session decides them."""
+        before = [body for start, body in self._formulas if start <= at]
+        if before:
+            return before[-1]
+        return self._formulas[0][1] if self._formulas else self.author
 
     @cached_property
     def body(self) -> dict[str, Any] | None:

@@ -92,8 +92,9 @@ def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chun
     owner: list[dict[str, Any]] = []
     verb: Token | None = None
     kind = label_kind(seg) or "action_point"
-    if kind == "decision" and actors.author:
-        owner = [actors.author]
+    body = actors.deciding_body(seg.start_char)
+    if kind == "decision" and body:
+        owner = [body]
         verb = next((t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ != "aux"), None)
     to_verb = to_verb_of(seg, first) if not owner else None
     if to_verb is not None and to_verb.i - first <= 9:
@@ -108,8 +109,8 @@ def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chun
             if spans:
                 owner = [actors.record(spans[0])]
                 break
-    if not owner and doc[first].tag_ == "VB" and actors.author:
-        owner = [actors.author]  # imperative item: the body the document addresses acts
+    if not owner and doc[first].tag_ == "VB" and body:
+        owner = [body]  # imperative item: the body the document addresses acts
     if not owner:
         spans = actors.over(range(first, seg.end))
         owner = [actors.record(spans[0])] if spans else ([actors.author] if actors.author else [])

@@ -26,7 +26,7 @@ def operative_scan(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     if nxt is None:
         return []
     if lemma in lex["decision_verbs"] and nxt.lower_ == "to" and first + 2 < seg.end:
-        author = actors.author
+        author = actors.deciding_body(seg.start_char)
         verb = doc[first + 2]
         if author is None or verb.tag_ != "VB":
             return []
@@ -86,8 +86,13 @@ def paragraph_roles(segs: list[Span]) -> list[str]:
     directives = set(lex["addressee_verbs"]) | set(lex["decision_verbs"])
     roles: list[str] = []
     role = ""
+    lead_role = ""  # items under 'Recalling:' are preambular too
     for seg in segs:
+        if starts_line(seg) and lead_role and marker_class(seg_text(seg)):
+            roles.append(lead_role)
+            continue
         if starts_line(seg):
+            lead_role = ""
             role = ""
             first = first_word(seg)
             if first < seg.end and seg.doc[first].is_title:
@@ -99,6 +104,8 @@ def paragraph_roles(segs: list[Span]) -> list[str]:
                     role = STATEMENT
                 elif word.endswith("s") and (base in directives or word[:-2] in directives):
                     role = OPERATIVE
+            if role in {PREAMBLE, STATEMENT} and seg_text(seg).rstrip().endswith(":"):
+                lead_role = role
         roles.append(role)
     return roles
 
@@ -107,7 +114,8 @@ def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     """'Decides that X will ...' / 'Decides:': the deciding body decides, whoever the clause names."""
     doc = seg.doc
     first = first_word(seg)
-    if first + 1 >= seg.end or not doc[first].is_title or actors.author is None:
+    body = actors.deciding_body(seg.start_char)
+    if first + 1 >= seg.end or not doc[first].is_title or body is None:
         return []
     kind = lexicon()["decision_verbs"].get(doc[first].lemma_.lower())
     if kind is None or doc[first + 1].lower_ not in {"that", ":"}:
@@ -118,7 +126,7 @@ def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
         {
             "source": "addressee",
             "kind": kind,
-            "who": [actors.author],
+            "who": [body],
             "action": text,
             "start": first,
             "end": max(end, first + 2),
@@ -170,6 +178,9 @@ def marker_class(text: str) -> str | None:
     return "other"
 
 
+EXAMPLES = re.compile(r"\b(?:such as|for example|e\.g\.|for instance|include)\s*:$", re.I)  # lists examples
+
+
 class Listing:
     """Items under a lead-in that ends with ':' ("Requests X to:", "Decides:", "we intend to:")
     are rows of their own with the lead-in's actor and kind; the first item's row also covers
@@ -197,8 +208,9 @@ class Listing:
 
     def open(self, seg: Span, lead: dict[str, Any]) -> None:
         """``seg`` ends with ':' and has an undertaking: its items inherit actor and kind."""
-        if seg_text(seg).rstrip().endswith(":"):
-            cls = marker_class(seg_text(seg)) if starts_line(seg) else None
+        text = seg_text(seg).rstrip()
+        if text.endswith(":") and not EXAMPLES.search(text):
+            cls = marker_class(text) if starts_line(seg) else None
             self.stack.append((cls, {"who": lead["who"], "kind": lead["kind"], "source": lead["source"]}))
 
 
