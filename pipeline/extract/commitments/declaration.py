@@ -61,6 +61,35 @@ def undertakings(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     return out
 
 
+CONTINUATION = re.compile(
+    r"^\s*(?:This|That|These|It)\s+(?:also\s+)?(?:will\s+)?(?:includes?|means|entails|involves|covers)\s+", re.I
+)
+
+
+def continuation(seg: Span, previous: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """'This includes strengthening A, enhancing B ...' right after an undertaking: more of the same
+    actor's undertakings (split like any other list)."""
+    m = CONTINUATION.match(seg_text(seg))
+    if previous is None or m is None:
+        return []
+    at = seg.start_char + m.end()
+    verb = next((t for t in seg if t.idx >= at), None)
+    if verb is None:
+        return []
+    action, end = action_text(verb, seg.end)
+    return [
+        {
+            "source": "pattern",
+            "kind": "commitment",
+            "who": [previous],
+            "action": action,
+            "start": seg.start,
+            "end": end,
+            "verb": verb.i,
+        }
+    ]
+
+
 def split_coordinated(cands: list[dict[str, Any]], seg: Span) -> list[dict[str, Any]]:
     """One row per coordinated undertaking: '... to strengthen A and to strengthen B', 'maintain A,
     remain open to B, enhance C and deploy D', 'supporting A; strengthening B; fostering C'."""
@@ -101,6 +130,8 @@ def _piece_starts(verb: Token, end: int) -> list[int]:
             found.add(tok.i)
         elif tok.dep_ == "conj" and tok.tag_ in {"VB", "VBG"} and _under(tok, verb):
             found.add(_piece_start(tok))
+        elif tok.dep_ == "conj" and tok.tag_ == verb.tag_ == "VB" and tok.head.tag_ != "VB" and prev.lower_ == "and":
+            found.add(_piece_start(tok))  # 'to strengthen X that are ... and exchange Y': parsed onto the clause
         if tok.tag_ == "VBG" and (prev.text == "," or prev.lower_ == "and" and doc[tok.i - 2].text == ","):
             gerunds.append(_piece_start(tok))
     if len(gerunds) >= 2:

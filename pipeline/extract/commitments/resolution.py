@@ -12,6 +12,7 @@ from pipeline.extract.commitments.actor import Actors, addressee_group
 from pipeline.extract.commitments.addressee import cue_kind
 from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.cues import LIST_MARKER, starts_line, strip_marker
+from pipeline.nlp import text_of
 
 
 def operative_scan(seg: Span, actors: Actors) -> list[dict[str, Any]]:
@@ -98,8 +99,8 @@ def paragraph_roles(segs: list[Span]) -> list[str]:
             if first < seg.end and seg.doc[first].is_title:
                 word = seg.doc[first].lower_
                 base = word[:-1] if word.endswith("s") else word
-                if word in preamble or (word.endswith("ing") and seg_text(seg).rstrip().endswith(",")):
-                    role = PREAMBLE
+                if (word in preamble or word.endswith("ing")) and _paragraph(seg).endswith((",", ";", ":")):
+                    role = PREAMBLE  # preambular paragraphs end with a comma; "Recognizing X, we intend ..." does not
                 elif word.endswith("s") and (base in statements or word[:-2] in statements):
                     role = STATEMENT
                 elif word.endswith("s") and (base in directives or word[:-2] in directives):
@@ -108,6 +109,13 @@ def paragraph_roles(segs: list[Span]) -> list[str]:
                 lead_role = role
         roles.append(role)
     return roles
+
+
+def _paragraph(seg: Span) -> str:
+    """The text of the line (paragraph) ``seg`` opens, without trailing spaces."""
+    text = text_of(seg.doc)
+    end = text.find("\n", seg.start_char)
+    return text[seg.start_char : end if end >= 0 else len(text)].rstrip()
 
 
 def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
