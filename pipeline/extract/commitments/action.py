@@ -91,7 +91,7 @@ def to_verb_of(seg: Span, start: int) -> Token | None:
     for tok in doc[start : seg.end]:
         if tok.lower_ == "to" and tok.i + 1 < seg.end:
             nxt = tok.i + 1
-            while nxt < min(seg.end - 1, tok.i + 3) and doc[nxt].tag_ == "RB":  # 'to likewise fully comply'
+            while nxt < min(seg.end - 1, tok.i + 4) and doc[nxt].tag_ in {"RB", "CC"}:  # 'to fully and promptly comply'
                 nxt += 1
             if doc[nxt].tag_ == "VB":
                 return doc[nxt]

@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Span
 
-from pipeline.extract.commitments.action import action_text, first_word, seg_text
+from pipeline.extract.commitments.action import action_text, first_word, operative_adverbs, seg_text
 from pipeline.extract.commitments.actor import Actors, addressee_group
 from pipeline.extract.commitments.addressee import cue_kind
 from pipeline.extract.commitments.lexicon import lexicon
@@ -15,11 +15,17 @@ from pipeline.extract.cues import LIST_MARKER, starts_line, strip_marker
 from pipeline.nlp import text_of
 
 
+def opens_paragraph(seg: Span, first: int) -> bool:
+    """The paragraph's first word is capitalised, or follows an opening adverb ('Also requests')."""
+    doc = seg.doc
+    return doc[first].is_title or (first > seg.start and doc[first - 1].lower_ in operative_adverbs())
+
+
 def operative_scan(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     """Resolution style 'Decides to V' / 'Requests that X V': the author decides; X is asked."""
     doc = seg.doc
     first = first_word(seg)
-    if first >= seg.end or not doc[first].is_title:
+    if first >= seg.end or not opens_paragraph(seg, first):
         return []
     lemma = doc[first].lemma_.lower()
     lex = lexicon()
@@ -96,7 +102,7 @@ def paragraph_roles(segs: list[Span]) -> list[str]:
             lead_role = ""
             role = ""
             first = first_word(seg)
-            if first < seg.end and seg.doc[first].is_title:
+            if first < seg.end and opens_paragraph(seg, first):
                 word = seg.doc[first].lower_
                 base = word[:-1] if word.endswith("s") else word
                 if (word in preamble or word.endswith("ing")) and _paragraph(seg).endswith((",", ";", ":")):
@@ -123,7 +129,7 @@ def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     doc = seg.doc
     first = first_word(seg)
     body = actors.deciding_body(seg.start_char)
-    if first + 1 >= seg.end or not doc[first].is_title or body is None:
+    if first + 1 >= seg.end or not opens_paragraph(seg, first) or body is None:
         return []
     kind = lexicon()["decision_verbs"].get(doc[first].lemma_.lower())
     if kind is None or doc[first + 1].lower_ not in {"that", ":"}:

@@ -1,0 +1,263 @@
+"""Each commitment grammar on written variants in the style of several genres (not seed sentences).
+
+Resolutions and decisions, declarations and compacts, minutes and summaries, speeches: the rows a
+careful analyst would list, the rows they would not (preambles, positions, past acts), the actor
+(the addressee, the deciding body, the speaker's country) and one row per lettered item or undertaking.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from pipeline.extract.commitments import find_commitments
+from pipeline.nlp import shared_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.Language:
+    return shared_nlp()
+
+
+def rows(nlp: spacy.Language, text: str, doc_date: str = "2024-06-01", **meta: str) -> list[dict]:
+    return find_commitments(text, doc_date, nlp, **meta)
+
+
+def with_text(records: list[dict], words: str) -> list[dict]:
+    return [r for r in records if words.lower() in r["evidence"].lower()]
+
+
+# --- resolutions and decisions ------------------------------------------------------------------
+
+RESOLUTION = (
+    "The General Assembly,\n\n"
+    "Recalling its resolution 75/1 of 21 September 2020, in which it requested the Secretary-General to report,\n\n"
+    "Noting with appreciation the work of the Office for Disarmament Affairs,\n\n"
+    "Convinced that cooperation among Member States should be strengthened,\n\n"
+    "1. Takes note of the report of the Secretary-General;\n\n"
+    "2. Welcomes the progress made, and encourages the Office for Disarmament Affairs to continue its outreach;\n\n"
+    "3. Requests the Secretary-General to submit a report on the implementation of the present resolution;\n\n"
+    "4. Decides that the working group will meet twice a year;\n\n"
+    "5. Invites the World Health Organization to take the following steps:\n\n"
+    "(a) Identify gaps in national capacities;\n\n"
+    "(b) Review of existing guidance;\n\n"
+    "(c) To share lessons learned with Member States;\n\n"
+    "6. Also decides to include in the provisional agenda of its eighty-first session an item entitled "
+    "\u201cDisarmament\u201d.\n"
+)
+
+
+def test_preambular_paragraphs_are_never_rows(nlp: spacy.Language) -> None:
+    records = rows(nlp, RESOLUTION, "2025-12-01")
+    for opener in ("Recalling its resolution", "Noting with appreciation", "Convinced that"):
+        assert not with_text(records, opener), opener
+    assert not with_text(records, "Takes note of the report")
+
+
+def test_operative_paragraphs_give_the_addressee_and_the_deciding_body(nlp: spacy.Language) -> None:
+    records = rows(nlp, RESOLUTION, "2025-12-01")
+    (encourages,) = with_text(records, "encourages the Office")
+    assert encourages["actor"] == "Office for Disarmament Affairs" and encourages["kind"] == "call"
+    (request,) = with_text(records, "Requests the Secretary-General to submit")
+    assert request["actor"] == "Secretary-General" and request["action"].startswith("submit a report")
+    (decides,) = with_text(records, "Decides that the working group")
+    assert decides["actor"] == "General Assembly" and decides["kind"] == "decision"
+    assert with_text(records, "Also decides to include")[0]["actor"] == "General Assembly"
+
+
+def test_every_lettered_item_is_a_row_whatever_its_form(nlp: spacy.Language) -> None:
+    records = rows(nlp, RESOLUTION, "2025-12-01")
+    items = [r for r in records if r["actor"] == "World Health Organization"]
+    # the lead-in travels with (a); (b) is a noun phrase and (c) a "To ..." infinitive
+    assert len(items) == 3
+    assert "Invites the World Health Organization" in items[0]["evidence"].split("\n")[0]
+    assert "(a) Identify gaps" in items[0]["evidence"]
+    assert items[1]["evidence"].startswith("(b) Review") and items[2]["action"].startswith("share lessons")
+
+
+def test_session_document_decisions_belong_to_the_session_not_the_submitter(nlp: spacy.Language) -> None:
+    text = (
+        "Submitted by: Secretary-General\n\n"
+        "DRAFT DECISION\n\n"
+        "THE EXECUTIVE COUNCIL,\n\n"
+        "Recognizing:\n\n"
+        "(1) That the Congress requested the Council to review its procedures,\n\n"
+        "Decides:\n\n"
+        "(1) That the pilot project will be extended to all regions;\n\n"
+        "(2) That a review will be presented at its next session;\n\n"
+        "Requests its technical committee to:\n\n"
+        "(1) Prepare guidance on data exchange that:\n\n"
+        "(a) Covers national focal points;\n\n"
+        "(b) Covers regional centres;\n\n"
+        "(2) Report on progress;\n"
+    )
+    records = rows(nlp, text, "2016-10-20", speaker="Secretary-General")
+    assert not with_text(records, "Congress requested the Council"), "items under 'Recognizing:' are preambular"
+    decisions = [r for r in records if r["kind"] == "decision"]
+    assert [r["actor"] for r in decisions] == ["Executive Council", "Executive Council"]
+    tasks = [r for r in records if r["kind"] == "request"]
+    assert len(tasks) == 3  # (1)+(a), (b), (2)
+    assert {r["actor"] for r in tasks} == {tasks[0]["actor"]} and "committee" in tasks[0]["actor"].lower()
+
+
+# --- declarations and compacts -------------------------------------------------------------------
+
+DECLARATION = (
+    "We, the Ministers of Foreign Affairs of Chile, Kenya and Norway, meeting in Nairobi, reaffirm our will "
+    "to expand safe pathways for migrants and to strengthen protection for refugees.\n\n"
+    "We recognize the contribution of migrants to our societies. We welcome the work of civil society.\n\n"
+    "We remain committed to supporting host communities; fostering decent work; and promoting regular "
+    "migration.\n\n"
+    "We intend to improve data on migration. This includes strengthening statistics offices, sharing "
+    "registers across borders, and publishing annual figures.\n\n"
+    "To achieve these goals, we will work together to:\n\n"
+    "Convene donors to review support for host countries.\n\n"
+    "Improve consular assistance in transit countries.\n"
+)
+
+
+def test_declaration_we_is_the_signatories_and_positions_are_not_rows(nlp: spacy.Language) -> None:
+    records = rows(nlp, DECLARATION, "2023-05-01")
+    assert records and {r["actor"] for r in records} == {"endorsing States"}
+    assert not with_text(records, "We recognize the contribution")
+    assert not with_text(records, "We welcome the work")
+
+
+def test_declaration_splits_each_undertaking(nlp: spacy.Language) -> None:
+    records = rows(nlp, DECLARATION, "2023-05-01")
+    actions = [r["action"] for r in records]
+    for start in (
+        "expand safe pathways",
+        "strengthen protection",
+        "supporting host communities",
+        "fostering decent work",
+        "promoting regular migration",
+        "improve data on migration",
+        "strengthening statistics offices",
+        "sharing registers",
+        "publishing annual figures",
+    ):
+        assert any(a.startswith(start) for a in actions), (start, actions)
+
+
+def test_declaration_list_of_actions_without_bullets(nlp: spacy.Language) -> None:
+    records = rows(nlp, DECLARATION, "2023-05-01")
+    assert len(with_text(records, "Convene donors")) == 1  # carried by the lead-in's row
+    (improve,) = with_text(records, "Improve consular assistance")
+    assert improve["evidence"].startswith("Improve") and improve["actor"] == "endorsing States"
+
+
+# --- minutes and summaries -------------------------------------------------------------------------
+
+MINUTES = (
+    "Minutes of the Data Standards Working Group\n\n"
+    "1 Approval of the agenda\n\n"
+    "The agenda was adopted without change.\n\n"
+    "2 Work plan\n\n"
+    "Ana: moved to publish the draft schema for public review.\n\n"
+    "Tom: seconded.\n\n"
+    "The motion carried.\n\n"
+    "ACTION on the Secretariat to circulate the draft schema to all members\n\n"
+    "Action: Chair to contact the host country about dates by 15 May 2023.\n\n"
+    "[Action-DS-2023-4] Editors to update the glossary.\n\n"
+    "Tom: will prepare a comparison of the two vocabularies.\n\n"
+    "DECISION to meet every two weeks until the release\n\n"
+    "3 Review of action items\n\n"
+    "ACTION on the Secretariat to circulate the draft schema to all members\n"
+)
+
+
+def test_minutes_action_lines_in_their_usual_layouts(nlp: spacy.Language) -> None:
+    records = rows(nlp, MINUTES, "2023-05-04", speaker="Data Standards Working Group", doc_type="meeting_summary")
+    points = [r for r in records if r["kind"] == "action_point"]
+    assert len(with_text(points, "circulate the draft schema")) == 1, "a repeated item is one row"
+    (chair,) = with_text(points, "contact the host country")
+    assert chair["deadline"] == "2023-05-15" and chair["action"].startswith("contact")
+    (editors,) = with_text(points, "update the glossary")
+    assert "Editors" in editors["actor"]
+    (tom,) = with_text(records, "will prepare a comparison")
+    assert tom["actor"] == "Tom" and tom["kind"] == "commitment"
+
+
+def test_minutes_decisions_are_the_body_s(nlp: spacy.Language) -> None:
+    records = rows(nlp, MINUTES, "2023-05-04", speaker="Data Standards Working Group", doc_type="meeting_summary")
+    decisions = [r for r in records if r["kind"] == "decision"]
+    texts = [d["evidence"] for d in decisions]
+    assert any("agenda was adopted" in t for t in texts)
+    assert any("moved to publish" in t for t in texts) and not any(t == "The motion carried." for t in texts)
+    assert any(t.startswith("DECISION to meet") for t in texts)
+    assert {d["actor"] for d in decisions} == {"Data Standards Working Group"}
+
+
+def test_minutes_action_table_one_row_per_table_row(nlp: spacy.Language) -> None:
+    text = (
+        "Summary of the coordination call\n\n"
+        "Next steps\n\n"
+        "| Action | Responsible | Deadline |\n"
+        "|---|---|---|\n"
+        "| Share the mapping of pilot countries | International Organization for Migration | 30 June 2024 |\n"
+        "| Draft the terms of reference | Secretariat | end of July 2024 |\n"
+        "| Confirm the venue | Host country | tbc |\n"
+    )
+    records = rows(nlp, text, "2024-06-01", speaker="Coordination Group", doc_type="meeting_summary")
+    table = [r for r in records if r["evidence"].startswith("|")]
+    assert [r["actor"] for r in table] == ["International Organization for Migration", "Secretariat", "Host country"]
+    assert [r["deadline"] for r in table] == ["2024-06-30", "2024-07-31", None]
+    assert table[1]["action"] == "Draft the terms of reference"
+
+
+def test_pipe_table_rows_stay_lines_in_the_clean_text(tmp_path) -> None:
+    from pipeline.ingest import ingest_file
+
+    path = tmp_path / "minutes.md"
+    path.write_text("# Minutes\n\n| Action | Owner |\n|---|---|\n| Do A | Ana |\n| Do B | Tom |\n", encoding="utf-8")
+    lines = [ln for ln in ingest_file(path).text.split("\n") if ln.strip()]
+    assert "| Do A | Ana |" in lines and "| Do B | Tom |" in lines
+
+
+# --- speeches and statements -----------------------------------------------------------------------
+
+SPEECH = (
+    "Mr. President,\n\n"
+    "I congratulate you on your election. Kenya is proud to serve this Organization.\n\n"
+    "We will host the regional conference on migration in 2025. My Government is committed to "
+    "reducing emissions by 2030. I am pleased to announce a contribution of $1 million to the Peacebuilding "
+    "Fund.\n\n"
+    "We welcome the adoption of the Global Compact. We condemn all acts of terrorism. Last year we "
+    "hosted 500,000 refugees.\n\n"
+    "I call on the Security Council to act without delay.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"title": "Statement by Kenya in the general debate of the seventy-ninth session"},
+        {"file_name": "KEN_79_2024.txt"},
+        {},  # no metadata: the member state the speech names most
+    ],
+)
+def test_speech_undertakings_belong_to_the_speaker_s_country(nlp: spacy.Language, meta: dict) -> None:
+    text = SPEECH + "\nKenya stands with its neighbours. Kenya will keep its borders open to those fleeing war.\n"
+    records = rows(nlp, text, "2024-09-24", doc_type="speech", **meta)
+    mine = [r for r in records if r["kind"] == "commitment"]
+    assert len(mine) >= 3 and {r["actor"] for r in mine} == {"Kenya"}
+    (host,) = with_text(mine, "host the regional conference")
+    assert host["deadline"] in {"2025", "2025-12-31"}
+    assert with_text(mine, "reducing emissions")[0]["deadline"] == "2030-12-31"
+    assert with_text(mine, "pleased to announce a contribution")
+
+
+def test_speech_positions_and_past_acts_are_not_rows(nlp: spacy.Language) -> None:
+    records = rows(nlp, SPEECH, "2024-09-24", doc_type="speech", title="Statement by Kenya")
+    for words in ("We welcome the adoption", "We condemn", "Last year we hosted"):
+        assert not with_text(records, words), words
+    (call,) = with_text(records, "I call on the Security Council")
+    assert call["actor"] == "Security Council" and call["kind"] == "call"
+
+
+def test_speech_calls_made_in_the_present_perfect_and_with_adverbs(nlp: spacy.Language) -> None:
+    text = "We have repeatedly called on Myanmar to allow access. We call on Iran to fully and promptly comply."
+    records = rows(nlp, text, "2020-09-29", doc_type="speech", title="Statement by Germany")
+    assert [r["actor"].split(" (")[0] for r in records] == ["Myanmar", "Iran"]
+    assert all(r["kind"] == "call" for r in records)
