@@ -17,14 +17,14 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.actors_acronyms import find_definitions
+from pipeline.extract.actors_acronyms import find_definitions, find_heading_names
 from pipeline.extract.actors_compounds import find_compounds
 from pipeline.extract.actors_context import is_capacity_use, is_place_use, is_vocative
 from pipeline.extract.actors_coref import find_addressees, find_short_forms, head_noun
 from pipeline.extract.actors_lexicon import Entry, Lexicon, slugify
 from pipeline.extract.actors_persons import find_persons, mention_span
 from pipeline.extract.actors_resolve import canonical_names, role_holder
-from pipeline.extract.actors_roles import find_role_phrases, title_prefix_key
+from pipeline.extract.actors_roles import find_role_phrases, holder_on, load_role_holders, title_prefix_key
 from pipeline.extract.actors_table import build_actor_table
 from pipeline.extract.actors_vocab import Vocab, load_vocab
 from pipeline.nlp import text_of
@@ -61,15 +61,17 @@ class ActorsComponent:
         self.name = name
         self.lex = Lexicon(nlp.make_doc)
         self.voc: Vocab = load_vocab()
+        self.holders = load_role_holders(self.lex.lookup)
 
     def __call__(self, doc: Doc) -> Doc:
         actors: dict[str, dict] = {}
         surfaces: dict[str, set[str]] = {}
         cands = self._lexicon_cands(doc, actors)
+        cands += self._place_named_cands(doc, actors, cands)
         cands += self._acronym_cands(doc, actors, cands)
-        person_cands, regions = self._person_cands(doc, actors)
+        person_cands, regions, listed_orgs = self._person_cands(doc, actors)
         cands = self._drop_titles(doc, cands, person_cands, actors, regions)
-        cands += person_cands
+        cands += person_cands + listed_orgs
         cands += self._ner_org_cands(doc, actors, cands, regions)
         cands += self._role_phrase_cands(doc, actors, cands, person_cands, regions)
         bare = self._compound_cands(doc, actors, cands)
@@ -110,10 +112,38 @@ class ActorsComponent:
             out.append(Cand(start, end, entry.key, "ctx" if ctx else "lex", entry))
         return out
 
+    def _place_named_cands(self, doc: Doc, actors: dict[str, dict], cands: list[Cand]) -> list[Cand]:
+        """'GISC Beijing and Tokyo', 'RSMC Tokyo': a member of a network of centres named by city
+        (gazetteer rows with named_by_place) is its own organization '<form> <city>'."""
+        out = []
+        for c in cands:
+            if c.entry is None or not c.entry.named_by_place or c.end >= len(doc):
+                continue
+            form = doc[c.start : c.end].text
+            if form.endswith("s") and form[:-1].isupper():
+                form = form[:-1]  # 'GISCs Tokyo' is not printed, but be safe
+            i = c.end
+            while i < len(doc) and doc[i].is_title and doc[i].ent_type_ in {"GPE", "LOC", "FAC"}:
+                end = i + 1
+                while end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].is_title:
+                    end += 1
+                name = f"{form} {doc[i:end].text}"
+                entry = Entry(slugify(name), name, "organization")
+                actors.setdefault(entry.key, entry.as_actor())
+                out.append(Cand(c.start if i == c.end else i, end, entry.key, "lex", entry))
+                if end + 1 < len(doc) and doc[end].lower_ in {"and", ","}:
+                    i = end + 1
+                else:
+                    break
+        return out
+
     def _acronym_cands(self, doc: Doc, actors: dict[str, dict], lex_cands: list[Cand]) -> list[Cand]:
         """'Long Form (ACR)': acronym becomes an alias; unlisted long forms become new actors."""
         out = []
-        for d in find_definitions(text_of(doc), self.voc):
+        text = text_of(doc)
+        defs = find_definitions(text, self.voc)
+        defs += find_heading_names(text, self.voc, {d.acronym for d in defs})
+        for d in defs:
             entry = self.lex.lookup(d.long_form) or self.lex.lookup(d.acronym)
             if entry is None:
                 if not _names_a_body(d.long_form, self.voc):
@@ -121,21 +151,32 @@ class ActorsComponent:
                 un = re.search(r"\b(United Nations|UN)\b", d.long_form)
                 entry = Entry(slugify(d.long_form), d.long_form, "un_body" if un else "organization", [d.acronym])
             actor = actors.setdefault(entry.key, entry.as_actor())
-            for form in (d.acronym, d.long_form):
+            printed = text[d.start_char : d.end_char]
+            for form in dict.fromkeys((d.acronym, d.long_form, printed)):
                 if form != actor["name"] and form not in actor["aliases"]:
                     actor["aliases"].append(form)
-                for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text_of(doc)):
+                for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text):
                     span = doc.char_span(m.start(), m.end(), alignment_mode="contract")
                     if span is not None and len(span):
                         out.append(Cand(span.start, span.end, entry.key, "acr", entry))
         return out
 
-    def _person_cands(self, doc: Doc, actors: dict[str, dict]) -> tuple[list[Cand], list[tuple[int, int]]]:
-        """Persons keyed by their fullest name; single names need an honorific or title."""
+    def _person_cands(
+        self, doc: Doc, actors: dict[str, dict]
+    ) -> tuple[list[Cand], list[tuple[int, int]], list[Cand]]:
+        """Persons keyed by their fullest name; single names need an honorific or title. The
+        organizations a participant list prints beside the names are actors too (third list)."""
         persons = find_persons(doc, self.lex, self.voc)
         canon = canonical_names(persons, self.voc)
-        out, regions = [], []
+        out, regions, orgs = [], [], []
         for p in persons:
+            for s, e, org in p.orgs:
+                span = doc.char_span(s, e, alignment_mode="contract")
+                if span is None or not len(span) or self.lex.lookup(org) is not None:
+                    continue
+                entry = Entry(slugify(org), org, "organization")
+                actors.setdefault(entry.key, entry.as_actor())
+                orgs.append(Cand(span.start, span.end, entry.key, "ner", entry))
             name = canon[p.name]
             if len(name.split()) == 1 and not (p.has_honorific or p.title):
                 continue
@@ -151,7 +192,7 @@ class ActorsComponent:
             out.append(Cand(span.start, span.end, key, "person"))
             if p.appos_end_char:
                 regions.append((span.end_char, p.appos_end_char))
-        return out, regions
+        return out, regions, orgs
 
     def _drop_titles(
         self,
@@ -206,6 +247,9 @@ class ActorsComponent:
             if not all(w[0].isupper() for w in content) or any(w.isupper() and len(w) > 3 for w in content):
                 continue
             if not set(words) & self.voc.org_heads or set(words) & self.voc.non_actor_words:
+                continue
+            cut = next((i for i, w in enumerate(words) if w.lower() in self.voc.function_words), len(words))
+            if words[max(cut - 1, 0)] in self.voc.non_actor_heads:  # 'Information Systems and Services'
                 continue
             if self.lex.lookup(span.text) is not None or any(a <= span.start_char < b for a, b in regions):
                 continue
@@ -284,7 +328,8 @@ class ActorsComponent:
             if not taken.isdisjoint(range(span.start, span.end)):
                 continue
             name = re.sub(r"\s+", " ", span.text)
-            entry = self.lex.lookup(name) or self.lex.lookup(f"Member {name}" if name.lower() == "states" else name)
+            member = name.lower() in {"states", "members"}  # 'Urges Members to' (of an organization)
+            entry = self.lex.lookup(name) or self.lex.lookup("Member States" if member else name)
             if entry is None:
                 entry = Entry(slugify(name), name, kind)
             actors.setdefault(entry.key, entry.as_actor())
@@ -368,10 +413,19 @@ class ActorsComponent:
         main_keys = {c.key for c in chosen if c.source != "ctx"}
         persons = {k: a for k, a in actors.items() if a["type"] == "person" and k in main_keys}
         actor_use: set[str] = set()
+        ranges = _place_ranges(doc, chosen)
+
+        def known(text: str) -> bool:
+            return self.lex.lookup(text) is not None
+
         for c in chosen:
-            if c.entry is not None and _is_country(c.entry) and not is_place_use(doc[c.start : c.end], voc):
+            if c.start in ranges:
+                continue
+            if c.entry is not None and _is_country(c.entry) and not is_place_use(doc[c.start : c.end], voc, known):
                 actor_use.add(c.key)
         out = []
+        vocatives: list[Cand] = []
+        presiding: dict[str, str] = {}
         for c in chosen:
             entry = c.entry
             span = doc[c.start : c.end]
@@ -387,12 +441,28 @@ class ActorsComponent:
                 if _is_country(entry) and c.key not in actor_use:
                     continue
             if entry is not None and entry.type == "role" and c.source in {"lex", "ctx", "role"}:
+                vocative = is_vocative(span, voc)
                 if is_capacity_use(span):
-                    continue
-                holder = None if is_vocative(span, voc) else role_holder(span.text, persons, voc)
+                    elected = _elected_person(doc, c, chosen, persons)
+                    if elected is None:
+                        elected = self._speaker_capacity(doc, c, actors)
+                    if elected is None:
+                        continue
+                    if elected:  # 'congratulate Ambassador X on her election as President of ...'
+                        actors[elected]["title"] = actors[elected]["title"] or actors[c.key]["name"]
+                        surfaces.setdefault(elected, set()).add(actors[c.key]["name"])
+                        presiding[c.key] = elected
+                        out.append(Cand(c.start, c.end, elected, "person"))
+                        continue
+                holder = None if vocative else role_holder(span.text, persons, voc)
+                if holder is None and not vocative:
+                    holder = holder_on(self.holders.get(c.key, []), doc.user_data.get("doc_date"), persons)
                 if holder is not None:
                     surfaces.setdefault(holder, set()).add(_surface(span.text))
                     out.append(Cand(c.start, c.end, holder, "person"))
+                    continue
+                if vocative and entry.name in voc.presiding_vocatives:
+                    vocatives.append(c)
                     continue
                 if not entry.standalone:
                     continue
@@ -406,6 +476,7 @@ class ActorsComponent:
                     out.append(qualified)
                     continue
             out.append(c)
+        out += self._presiding_vocatives(doc, vocatives, out, actors, presiding, surfaces)
         secretariats = {c.key for c in out if c.source == "compound"}
         for i in bare:
             if any(c.start <= i < c.end for c in out):
@@ -417,6 +488,60 @@ class ActorsComponent:
                 actors.setdefault(entry.key, entry.as_actor())
                 out.append(Cand(i, i + 1, entry.key, "lex", entry))
         return out
+
+    def _speaker_capacity(self, doc: Doc, c: Cand, actors: dict[str, dict]) -> str | None:
+        """'my term as President of Mexico', 'As Chair of the Group, I ...': a first-person capacity
+        is the speaker's (a person named in the document's metadata), who becomes a person actor."""
+        speaker = re.sub(r"\s+", " ", str(doc.user_data.get("speaker") or "")).strip()
+        if len(speaker.split()) < 2 or self.lex.lookup(speaker) is not None:
+            return None
+        if not _valid_speaker_name(speaker, self.voc):
+            return None
+        i = c.start - 1  # 'as'
+        sent = doc[c.start].sent
+        before = doc[max(sent.start, i - 3) : i]
+        after = doc[c.end : min(sent.end, c.end + 3)]
+        mine = i >= 2 and doc[i - 2].lower_ == "my"  # 'my term as', 'my capacity as'
+        if not (mine or any(t.text == "I" for t in before) or any(t.text == "I" for t in after)):
+            return None
+        key = slugify(speaker)
+        actor = actors.setdefault(
+            key, {"key": key, "name": speaker, "type": "person", "aliases": [], "title": None, "affiliation": None}
+        )
+        if actor["type"] != "person":
+            return None
+        return key
+
+    def _presiding_vocatives(
+        self,
+        doc: Doc,
+        vocatives: list[Cand],
+        out: list[Cand],
+        actors: dict[str, dict],
+        presiding: dict[str, str],
+        surfaces: dict[str, set[str]],
+    ) -> list[Cand]:
+        """'Mr. President,' in a statement to the General Assembly addresses the President of the
+        General Assembly (the body is read from the text or the document's title; cues are data:
+        vocab presiding_vocatives). The role goes to the person congratulated on that election
+        when the text names one."""
+        if not vocatives:
+            return []
+        text = f"{doc.user_data.get('title') or ''}\n{text_of(doc)[:20000]}"
+        new = []
+        for c in vocatives:
+            for rule in self.voc.presiding_vocatives[c.entry.name]:
+                if not re.search(rule["cue"], text):
+                    continue
+                entry = self.lex.lookup(rule["role"]) or Entry(slugify(rule["role"]), rule["role"], "role")
+                key = presiding.get(entry.key)
+                if key is None:
+                    actors.setdefault(entry.key, entry.as_actor())
+                    key = entry.key
+                surfaces.setdefault(key, set()).add(_surface(doc[c.start - 1 : c.end].text))
+                new.append(Cand(c.start, c.end, key, "lex", entry))
+                break
+        return new
 
     def _qualified_role(self, doc: Doc, c: Cand, chosen: list[Cand], actors: dict[str, dict]) -> Cand | None:
         """'Director-General of the ILO' is a role of that body, not the generic role."""
@@ -441,15 +566,26 @@ def _complement_end(doc: Doc, start: int, end: int, voc: Vocab) -> int:
         return end
     prep, nxt = doc[end], doc[end + 1]
     links = {"of", "for", "on", "and", "the"}
-    if prep.lower_ in {"for", "on", "of"} and words[-1] in voc.coref_heads and nxt.is_title:
+    titled = nxt.is_title or (nxt.lower_ == "the" and end + 2 < len(doc) and doc[end + 2].is_title)
+    cut_at_head = words[-1] in voc.coref_heads and nxt.is_title
+    # 'Union of Physicists' + 'of Portuguese-speaking Countries', 'Institute of ... Research' + 'of Brazil':
+    # a second of/for complement naming a place or body, when NER stopped after the first.
+    cut_after = prep.lower_ in {"of", "for"} and words[-1][:1].isupper() and titled and "of" in words[:-1]
+    if prep.lower_ in {"for", "on", "of"} and (cut_at_head or cut_after):
         # 'Expert Group' + 'on Soil Mapping': NER stopped at the head noun.
         stop = end + 1
-        while stop < len(doc) and (
-            doc[stop].is_title or (doc[stop].lower_ in links and stop + 1 < len(doc) and doc[stop + 1].is_title)
-        ):
-            if doc[stop].lower_ == "and" and doc[stop + 1].lower_ == "the":
+        while stop < len(doc):
+            tok = doc[stop]
+            if tok.is_title or (tok.lower_ in links and stop + 1 < len(doc) and doc[stop + 1].is_title):
+                if tok.lower_ == "and" and doc[stop + 1].lower_ == "the":
+                    break
+                stop += 1
+            elif tok.text == "-" and not doc[stop - 1].whitespace_ and stop + 1 < len(doc) and doc[stop + 1].is_alpha:
+                stop += 2  # 'Portuguese-speaking'
+            else:
                 break
-            stop += 1
+        while stop > end + 1 and doc[stop - 1].lower_ in links:
+            stop -= 1
         return stop
     if prep.lower_ == "in" and nxt.ent_iob_ == "B" and nxt.ent_type_ in {"GPE", "LOC"} and "for" in words:
         stop = end + 2
@@ -466,6 +602,56 @@ def _complement_end(doc: Doc, start: int, end: int, voc: Vocab) -> int:
             stop -= 1
         return stop
     return end
+
+
+def _elected_person(doc: Doc, c: Cand, chosen: list[Cand], persons: dict[str, dict]) -> str | None:
+    """'on your election as President of the General Assembly': a role after 'election/elected/
+    appointment as' is held by the person congratulated (the nearest person named before it in the
+    sentence: returns that key) or by the unnamed addressee (returns ''; the role is an actor).
+    None when the role is a plain capacity ('as Chair of the Group')."""
+    i = c.start - 1
+    while i > 0 and doc[i].lower_ != "as":
+        i -= 1
+    if i < 1 or doc[i - 1].lower_ not in _ELECTION_WORDS:
+        return None
+    sent_start = doc[i].sent.start
+    before = [p for p in chosen if p.key in persons and sent_start <= p.start and p.end <= i - 1]
+    return max(before, key=lambda p: p.start).key if before else ""
+
+
+def _valid_speaker_name(name: str, voc: Vocab) -> bool:
+    """A person's name (title-case words, no body or title words), not an organ or a role."""
+    words = name.split()
+    return all(w[0].isupper() for w in words if w.lower() not in voc.name_particles) and not any(
+        w in voc.org_heads or w in voc.title_keywords or w.lower() in voc.person_stopwords for w in words
+    )
+
+
+_ELECTION_WORDS = {
+    "election",
+    "elected",
+    "electing",
+    "re-election",
+    "reelection",
+    "re-elected",
+    "appointment",
+    "appointed",
+    "appointing",
+    "reappointment",
+    "reappointed",
+    "reappointing",
+}
+
+
+def _place_ranges(doc: Doc, chosen: list[Cand]) -> set[int]:
+    """Starts of countries in a 'from Lebanon to Syria to Yemen' range: places spanning a region."""
+    countries = sorted((c for c in chosen if c.entry is not None and _is_country(c.entry)), key=lambda c: c.start)
+    out: set[int] = set()
+    for a, b in zip(countries, countries[1:], strict=False):
+        if b.start == a.end + 1 and doc[a.end].lower_ == "to" and a.start > 0:
+            if doc[a.start - 1].lower_ == "from" or a.start in out:
+                out.update({a.start, b.start})
+    return out
 
 
 def _keep_short_forms_unique(doc: Doc, coref: list[Cand], surfaces: dict[str, set[str]]) -> None:
@@ -492,7 +678,12 @@ def _in_instrument_name(doc: Doc, c: Cand, voc: Vocab) -> bool:
     its own instrument, 'African Union Protocol', still counts as that body.)"""
     if c.key != "united-nations":
         return False
-    if c.end < len(doc) and doc[c.end].text in voc.non_actor_words and doc[c.end].text[0].isupper():
+    i = c.end  # 'United Nations 1951 Refugee Convention': a year and name words may come between
+    while i < min(len(doc), c.end + 3) and doc[i].text not in voc.non_actor_words and (
+        (doc[i].like_num and len(doc[i].text) == 4) or doc[i].is_title
+    ):
+        i += 1
+    if i < len(doc) and doc[i].text in voc.non_actor_words and doc[i].text[0].isupper():
         return True
     if c.start == 0 or "\n" in doc[c.start - 1].text_with_ws or doc[c.start - 1].is_space:
         line_end = text_of(doc).find("\n", doc[c.end - 1].idx)
@@ -533,6 +724,8 @@ def _names_a_body(long_form: str, voc: Vocab) -> bool:
         return False
     cut = next((i for i, w in enumerate(words) if w.lower() in voc.function_words), len(words))
     head = words[max(cut - 1, 0)]
+    if head in voc.non_actor_heads:
+        return False
     if head not in voc.non_actor_words:
         return True
     rest = words[cut:]

@@ -48,6 +48,8 @@ class Entry:
     standalone: bool = True
     case: str | None = None
     addressee_only: bool = False
+    # A network of centres each named '<acronym> <city>' ('GISC Tokyo'): a city after a mention is a member.
+    named_by_place: bool = False
 
     @classmethod
     def from_row(cls, row: dict) -> Entry:
@@ -62,6 +64,7 @@ class Entry:
             standalone=row.get("standalone", True),
             case=row.get("case"),
             addressee_only=row.get("addressee_only", False),
+            named_by_place=row.get("named_by_place", False),
         )
 
     def as_actor(self) -> dict:

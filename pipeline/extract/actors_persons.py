@@ -9,7 +9,8 @@ full names and roles to persons happens in actors_resolve.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from spacy.tokens import Doc, Span
 
@@ -23,7 +24,7 @@ _PARTICLE = r"(?:de|da|van|von|bin|al|el|del|di|dos)"
 # "Guy Ryder, Director-General, ILO" on a line of its own (participant lists, signatures).
 _PARTICIPANT = re.compile(
     rf"^[ \t\-•*]*(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|{_PARTICLE})){{1,4}})"
-    r"[ \t]*,[ \t]*(?P<rest>\S[^\n]{2,300})$",
+    r"(?:[ \t]*,|[ \t]+[\-–—][ \t]+)[ \t]*(?P<rest>\S[^\n]{2,300})$",
     re.MULTILINE,
 )
 # A sentence ends at ". " before a capital, except after abbreviations like "a.i." or "Mr.".
@@ -46,6 +47,8 @@ class PersonMention:
     affiliation: str | None = None
     appos_end_char: int | None = None
     has_honorific: bool = False
+    # Organizations printed in the person's participant-list line: (start_char, end_char, name).
+    orgs: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _valid_name(words: list[str], voc: Vocab) -> bool:
@@ -103,6 +106,11 @@ def parse_apposition(text: str, lex: Lexicon, voc: Vocab) -> tuple[str | None, s
     affiliation: str | None = None
     used = 0
     line = _SENTENCE_END.split(line, 1)[0]
+    dash = re.match(r"[ \t]+[\-–—][ \t]+(?=[A-Z])", line)  # 'Aaron Lippold - Co-Chair'
+    shift = 0
+    if dash:
+        shift = dash.end() - 1
+        line = "," + line[dash.end() :]
     if line.startswith(","):
         pos = 1
         for seg in line[1:].split(","):
@@ -132,7 +140,7 @@ def parse_apposition(text: str, lex: Lexicon, voc: Vocab) -> tuple[str | None, s
                 titles.append(cand)
                 affiliation = _org_inside(cand, lex)
                 used = lead + len(cand)
-    return (", ".join(titles) or None), affiliation, used
+    return (", ".join(titles) or None), affiliation, used + shift if used else 0
 
 
 def _is_title(seg: str, voc: Vocab) -> bool:
@@ -161,10 +169,17 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             candidates.append((ent.start, ent.end))
-    for m in _PARTICIPANT.finditer(text_of(doc)):
-        title, _, _ = parse_apposition(", " + m.group("rest"), lex, voc)
-        if title is None and lex.lookup(m.group("rest").split(",")[0]) is None:
-            continue
+    text = text_of(doc)
+    matches = list(_PARTICIPANT.finditer(text))
+    listed = _list_runs(text, matches)
+    lines: dict[int, tuple[str | None, str | None, int, list[tuple[int, int, str]]]] = {}
+    for i, m in enumerate(matches):
+        if i in listed:
+            lines[m.end("name")] = parse_list_line(text, m, lex, voc)
+        else:
+            title, _, _ = parse_apposition(", " + m.group("rest"), lex, voc)
+            if title is None and lex.lookup(m.group("rest").split(",")[0]) is None:
+                continue
         span = doc.char_span(m.start("name"), m.end("name"), alignment_mode="contract")
         if span is not None:
             candidates.append((span.start, span.end))
@@ -182,7 +197,12 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
         if lex.lookup(name_span.text) is not None:
             continue
         hstart = _honorific_start(doc, start, voc)
-        title, affiliation, used = parse_apposition(text_of(doc)[name_span.end_char :], lex, voc)
+        orgs: list[tuple[int, int, str]] = []
+        if name_span.end_char in lines:
+            title, affiliation, line_end, orgs = lines[name_span.end_char]
+            used = line_end - name_span.end_char
+        else:
+            title, affiliation, used = parse_apposition(text[name_span.end_char :], lex, voc)
         found[(start, end)] = PersonMention(
             start=start,
             end=end,
@@ -192,8 +212,99 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
             affiliation=affiliation,
             appos_end_char=name_span.end_char + used if used else None,
             has_honorific=hstart < start,
+            orgs=orgs,
         )
+    _repeated_names(doc, text, found)
+    _titled_short_names(doc, text, found, voc)
     return _drop_nested(list(found.values()))
+
+
+def _list_runs(text: str, matches: list[re.Match[str]], min_run: int = 3) -> set[int]:
+    """Indices of participant-line matches that stand in a run of at least `min_run` consecutive
+    'Name, ...' lines (a participant or attendance list): the layout vouches for them, so they
+    need no title keyword or listed organization."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, m in enumerate(matches):
+        if run and text[matches[run[-1]].end() : m.start()].strip():
+            if len(run) >= min_run:
+                out.update(run)
+            run = []
+        run.append(i)
+    if len(run) >= min_run:
+        out.update(run)
+    return out
+
+
+def parse_list_line(
+    text: str, m: re.Match[str], lex: Lexicon, voc: Vocab
+) -> tuple[str | None, str | None, int, list[tuple[int, int, str]]]:
+    """'Name, Organization, Role' / 'Name, Role, Organization' in a participant list: segments with
+    a title word are the title; the first other capitalised segment is the affiliation (a listed
+    actor's name, or a new organization returned with its char offsets); the person's own name,
+    'Individual' and lower-case remarks ('not on the roster') are no affiliation.
+    Returns (title, affiliation, end_char of the parsed line, new organizations)."""
+    titles: list[str] = []
+    affiliation: str | None = None
+    orgs: list[tuple[int, int, str]] = []
+    name = re.sub(r"\s+", " ", m.group("name"))
+    pos = m.start("rest")
+    for raw in m.group("rest").split(","):
+        lead = len(raw) - len(raw.lstrip())
+        seg = raw.strip().rstrip(";:")
+        if seg.endswith(".") and len(seg.split()[-1]) > 5:  # 'Inc.', 'Ltd.' keep their dot
+            seg = seg[:-1]
+        start = pos + lead
+        pos += len(raw) + 1
+        if not seg:
+            continue
+        entry = lex.lookup(seg)
+        if entry is not None:
+            if entry.type != "role":
+                affiliation = affiliation or entry.name
+                continue
+            titles.append(seg)
+            continue
+        if seg[0].isupper() and _is_title(seg, voc):
+            titles.append(seg)
+            continue
+        first = seg.split()[0]
+        if (
+            affiliation is None
+            and any(c.isupper() for c in first)
+            and len(seg.split()) <= 8
+            and re.sub(r"\s+", " ", seg) != name
+            and not _non_affiliation(seg, voc)
+        ):
+            affiliation = seg
+            orgs.append((start, start + len(seg), seg))
+    return (", ".join(titles) or None), affiliation, m.end("rest"), orgs
+
+
+def _non_affiliation(seg: str, voc: Vocab) -> bool:
+    """'Individual', 'Independent' (also misspelt, as printed lists often are): a member without
+    an organization."""
+    low = seg.lower()
+    return any(SequenceMatcher(None, low, w).ratio() >= 0.88 for w in voc.non_affiliations)
+
+
+def _repeated_names(doc: Doc, text: str, found: dict[tuple[int, int], PersonMention]) -> None:
+    """Every other occurrence of a full name found once ('Bret Jordan, Bret Jordan, ...') is a
+    mention of that person too, so no shorter reading of it ('Jordan' the country) wins."""
+    names = {m.name: m for m in found.values() if len(m.name.split()) > 1}
+    if not names:
+        return
+    alt = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
+    taken = {i for (s, e) in found for i in range(s, e)}
+    for hit in re.finditer(rf"(?<![\w\-])(?:{alt})(?![\w\-])", text):
+        span = doc.char_span(hit.start(), hit.end(), alignment_mode="contract")
+        if span is None or not len(span) or not taken.isdisjoint(range(span.start, span.end)):
+            continue
+        first = names.get(re.sub(r"\s+", " ", hit.group()))
+        if first is None:
+            continue
+        found[(span.start, span.end)] = PersonMention(span.start, span.end, first.name, first.name)
+        taken.update(range(span.start, span.end))
 
 
 def _drop_nested(mentions: list[PersonMention]) -> list[PersonMention]:
@@ -211,3 +322,27 @@ def _drop_nested(mentions: list[PersonMention]) -> list[PersonMention]:
 def mention_span(doc: Doc, m: PersonMention, voc: Vocab) -> Span:
     """Span including a preceding honorific, so 'Ms. Izumi Nakamitsu' is the mention."""
     return doc[_honorific_start(doc, m.start, voc) : m.end]
+
+
+def _titled_short_names(doc: Doc, text: str, found: dict[tuple[int, int], PersonMention], voc: Vocab) -> None:
+    """'(Co-Chair Aaron)', 'Secretary Hagen': a title word right before the first or last name of
+    exactly one person named in full is a mention of that person (NER misses lone names)."""
+    parts: dict[str, set[str]] = {}
+    for m in found.values():
+        words = m.name.split()
+        if len(words) > 1:
+            for w in (words[0], words[-1]):
+                parts.setdefault(w, set()).add(m.name)
+    single = {w: next(iter(n)) for w, n in parts.items() if len(n) == 1 and w.lower() not in voc.name_particles}
+    if not single:
+        return
+    titles = "|".join(sorted((re.escape(t) for t in voc.title_keywords), key=len, reverse=True))
+    names = "|".join(sorted((re.escape(w) for w in single), key=len, reverse=True))
+    taken = {i for (s, e) in found for i in range(s, e)}
+    for hit in re.finditer(rf"(?<![\w\-])(?:[\w]+-)?(?P<title>{titles})[ \t]+(?P<name>{names})(?![\w\-])", text):
+        span = doc.char_span(hit.start("name"), hit.end("name"), alignment_mode="contract")
+        if span is None or not len(span) or not taken.isdisjoint(range(span.start, span.end)):
+            continue
+        name = hit.group("name")
+        found[(span.start, span.end)] = PersonMention(span.start, span.end, name, name, title=hit.group("title"))
+        taken.update(range(span.start, span.end))

@@ -10,6 +10,7 @@ next punctuation ("on trafficking in persons"). Word lists are data (vocab.json)
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,3 +85,43 @@ def title_prefix_key(name: str) -> str:
     part a later bare mention 'the Regional Representative' repeats)."""
     head = re.split(r"\s+(?:and|of|for|on)\s+", name, maxsplit=1)[0]
     return head.lower()
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A person (ASCII-folded name key) who held a role from `start` to `end` (ISO dates, end open)."""
+
+    person: str
+    start: str
+    end: str | None
+
+
+def load_role_holders(lookup) -> dict[str, list[Holder]]:
+    """models/actors/role_holders.json keyed by the role's actor key: the slug of its name and, when
+    the gazetteer lists the role, that row's key (so aliases such as 'UN Secretary-General' count)."""
+    from pipeline.extract.actors_lexicon import LEXICON_DIR, slugify
+
+    raw = json.loads((LEXICON_DIR / "role_holders.json").read_text(encoding="utf-8"))
+    out: dict[str, list[Holder]] = {}
+    for role, rows in raw.items():
+        if role.startswith("_"):
+            continue
+        holders = [Holder(slugify(r["name"]), r["from"], r.get("to")) for r in rows]
+        keys = {slugify(role)}
+        entry = lookup(role)
+        if entry is not None:
+            keys.add(entry.key)
+        for key in keys:
+            out.setdefault(key, []).extend(holders)
+    return out
+
+
+def holder_on(holders: list[Holder], day: str | None, persons: dict[str, dict]) -> str | None:
+    """Key of the person the document names who held the role on `day` (the document's date)."""
+    if not day:
+        return None
+    day = str(day)[:10]
+    for h in holders:
+        if h.start <= day and (h.end is None or day <= h.end) and h.person in persons:
+            return h.person
+    return None

@@ -33,6 +33,12 @@ class Vocab:
     addressee_verbs: frozenset[str]
     addressee_groups: dict
     role_topic_titles: frozenset[str]
+    non_affiliations: frozenset[str]
+    topic_prepositions: frozenset[str]
+    origin_nouns: frozenset[str]
+    geo_verbs: frozenset[str]
+    presiding_vocatives: dict
+    non_actor_heads: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +55,9 @@ def load_vocab() -> Vocab:
         "role_title_words",
         "role_modifiers",
         "role_topic_titles",
+        "non_actor_heads",
     }
-    fields: dict = {"addressee_groups": dict(raw["addressee_groups"])}
+    fields: dict = {name: dict(raw[name]) for name in ("addressee_groups", "presiding_vocatives")}
     for name in Vocab.__dataclass_fields__:
         if name in fields:
             continue
