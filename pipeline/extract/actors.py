@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.actors_acronyms import find_definitions, find_heading_names
 from pipeline.extract.actors_compounds import find_compounds
 from pipeline.extract.actors_context import is_capacity_use, is_place_use, is_vocative
-from pipeline.extract.actors_coref import find_addressees, find_short_forms, head_noun
+from pipeline.extract.actors_coref import find_addressees, find_party_collectives, find_short_forms, head_noun
 from pipeline.extract.actors_lexicon import Entry, Lexicon, slugify
 from pipeline.extract.actors_persons import find_persons, mention_span
 from pipeline.extract.actors_resolve import canonical_names, role_holder
@@ -35,7 +35,18 @@ Span.set_extension("actor", default=None, force=True)
 
 ORG_TYPES = {"organization", "un_body"}
 # Same-length ties: persons beat gazetteer rows, which beat learned acronyms and NER guesses.
-PRIORITY = {"person": 0, "compound": 1, "role": 1.5, "lex": 2, "acr": 3, "ner": 4, "ctx": 5, "coref": 6, "group": 7}
+PRIORITY = {
+    "person": 0,
+    "compound": 1,
+    "party": 1,
+    "role": 1.5,
+    "lex": 2,
+    "acr": 3,
+    "ner": 4,
+    "ctx": 5,
+    "coref": 6,
+    "group": 7,
+}
 VETO_LABELS = {"GPE", "LOC", "FAC", "PERSON", "EVENT", "WORK_OF_ART", "LAW", "NORP", "PRODUCT"}
 
 
@@ -74,6 +85,7 @@ class ActorsComponent:
         cands += person_cands + listed_orgs
         cands += self._ner_org_cands(doc, actors, cands, regions)
         cands += self._role_phrase_cands(doc, actors, cands, person_cands, regions)
+        cands += self._party_cands(doc, actors)
         bare = self._compound_cands(doc, actors, cands)
         chosen = _select(cands)
         addressed = self._addressee_cands(doc, actors, chosen)
@@ -123,7 +135,11 @@ class ActorsComponent:
             if form.endswith("s") and form[:-1].isupper():
                 form = form[:-1]  # 'GISCs Tokyo' is not printed, but be safe
             i = c.end
-            while i < len(doc) and doc[i].is_title and doc[i].ent_type_ in {"GPE", "LOC", "FAC"}:
+            while (
+                i < len(doc)
+                and doc[i].is_title
+                and (doc[i].ent_type_ in {"GPE", "LOC", "FAC"} or doc[i].pos_ == "PROPN")
+            ):
                 end = i + 1
                 while end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].is_title:
                     end += 1
@@ -161,9 +177,7 @@ class ActorsComponent:
                         out.append(Cand(span.start, span.end, entry.key, "acr", entry))
         return out
 
-    def _person_cands(
-        self, doc: Doc, actors: dict[str, dict]
-    ) -> tuple[list[Cand], list[tuple[int, int]], list[Cand]]:
+    def _person_cands(self, doc: Doc, actors: dict[str, dict]) -> tuple[list[Cand], list[tuple[int, int]], list[Cand]]:
         """Persons keyed by their fullest name; single names need an honorific or title. The
         organizations a participant list prints beside the names are actors too (third list)."""
         persons = find_persons(doc, self.lex, self.voc)
@@ -213,6 +227,8 @@ class ActorsComponent:
                 if etype != "member_state" and any(a <= first_char < b for a, b in regions):
                     continue
                 p = starts.get(c.end)
+                if p is None and c.end + 1 < len(doc) and doc[c.end].text == ",":
+                    p = starts.get(c.end + 1)  # 'the Secretary-General, Antonio Guterres,'
                 if etype == "role" and p is not None:
                     actor = actors[p.key]
                     actor["title"] = actor["title"] or c.entry.name
@@ -255,11 +271,23 @@ class ActorsComponent:
                 continue
             end = _complement_end(doc, start, end, self.voc)
             span = doc[start:end]
-            name = re.sub(r"\s+", " ", span.text)
+            name = re.sub(r"(?<=[a-z]),?\d{1,3}$", "", re.sub(r"\s+", " ", span.text))  # footnote mark
             un = re.search(r"\b(United Nations|UN)\b", name)
             entry = Entry(slugify(name), name, "un_body" if un else "organization")
             actors.setdefault(entry.key, entry.as_actor())
             out.append(Cand(start, end, entry.key, "ner", entry))
+        return out
+
+    def _party_cands(self, doc: Doc, actors: dict[str, dict]) -> list[Cand]:
+        """States Parties / signatories of a named instrument: a collective of States."""
+        out = []
+        for s, e, name in find_party_collectives(text_of(doc), self.voc):
+            span = doc.char_span(s, e, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            entry = Entry(slugify(name), name, "member_state")
+            actors.setdefault(entry.key, entry.as_actor())
+            out.append(Cand(span.start, span.end, entry.key, "party", entry))
         return out
 
     def _compound_cands(self, doc: Doc, actors: dict[str, dict], cands: list[Cand]) -> list[int]:
@@ -349,8 +377,12 @@ class ActorsComponent:
         remap = {}
         for key, name in names.items():
             longer = [k for k, n in names.items() if len(n) > len(name) and n.startswith(name + " ")]
-            if len(longer) == 1 and len(name.split()) > 1:
-                remap[key] = longer[0]
+            if not longer or len(name.split()) < 2:
+                continue
+            top = max(longer, key=lambda k: len(names[k]))
+            # One chain of ever longer names ('Group of Scientific' < '... Technical Experts' < '... on X').
+            if all(names[top].startswith(names[k]) for k in longer):
+                remap[key] = top
         if not remap:
             return out
         for key, target in remap.items():
@@ -592,6 +624,22 @@ def _complement_end(doc: Doc, start: int, end: int, voc: Vocab) -> int:
         while stop < len(doc) and doc[stop].ent_iob_ == "I":
             stop += 1
         return stop
+    if prep.lower_ == "in" and "for" in words and nxt.lower_ == "the" and end + 2 < len(doc):
+        # '... for Security and Stability' + 'in the Sahel' (a region the tagger may misread)
+        stop = end + 2
+        while stop < len(doc) and doc[stop].is_title and doc[stop].pos_ == "PROPN":
+            stop += 1
+        return stop if stop > end + 2 else end
+    if prep.lower_ == "to" and _names_by_purpose(doc, start, end, voc):
+        # 'Group of Governmental Experts' + 'to further consider nuclear disarmament verification issues'
+        stop = end + 1
+        while stop < len(doc) and stop - end <= 12 and (doc[stop].is_lower or doc[stop].lower_ == "to"):
+            if doc[stop].is_punct or "\n" in doc[stop - 1].whitespace_:
+                break
+            stop += 1
+        while stop > end + 2 and doc[stop - 1].lower_ in voc.function_words:
+            stop -= 1
+        return stop if stop > end + 2 else end
     if prep.lower_ == "on" and nxt.is_lower and nxt.is_alpha and nxt.pos_ in {"NOUN", "ADJ"}:
         stop = end + 1
         while stop < len(doc) and stop - end <= 7 and doc[stop].is_lower and not doc[stop].is_punct:
@@ -654,6 +702,22 @@ def _place_ranges(doc: Doc, chosen: list[Cand]) -> set[int]:
     return out
 
 
+def _names_by_purpose(doc: Doc, start: int, end: int, voc: Vocab) -> bool:
+    """'the report of the Group of Governmental Experts to further consider ...': an expert body
+    (head word Group/Panel/Committee ...) named by its mandate. Only when the name is not the
+    object of a directive ('Requests the Group ... to report'): it follows 'of the' / 'a' or a noun."""
+    if doc[end - 1].text not in voc.coref_heads and not any(t.text in voc.purpose_named_heads for t in doc[start:end]):
+        return False
+    if not any(t.text in voc.purpose_named_heads for t in doc[start:end]):
+        return False
+    if end + 1 >= len(doc) or not (doc[end + 1].pos_ == "VERB" or doc[end + 1].pos_ == "ADV"):
+        return False
+    i = start - 1
+    if i >= 0 and doc[i].lower_ in {"the", "a", "an"}:
+        i -= 1
+    return i >= 0 and (doc[i].lower_ == "of" or doc[i].pos_ == "NOUN")
+
+
 def _keep_short_forms_unique(doc: Doc, coref: list[Cand], surfaces: dict[str, set[str]]) -> None:
     """'Group' as an alias belongs to the body most of the short forms refer to, not to every body
     that one 'the Group' pointed at (scoring and readers treat aliases as names)."""
@@ -679,8 +743,10 @@ def _in_instrument_name(doc: Doc, c: Cand, voc: Vocab) -> bool:
     if c.key != "united-nations":
         return False
     i = c.end  # 'United Nations 1951 Refugee Convention': a year and name words may come between
-    while i < min(len(doc), c.end + 3) and doc[i].text not in voc.non_actor_words and (
-        (doc[i].like_num and len(doc[i].text) == 4) or doc[i].is_title
+    while (
+        i < min(len(doc), c.end + 3)
+        and doc[i].text not in voc.non_actor_words
+        and ((doc[i].like_num and len(doc[i].text) == 4) or doc[i].is_title)
     ):
         i += 1
     if i < len(doc) and doc[i].text in voc.non_actor_words and doc[i].text[0].isupper():
@@ -739,6 +805,8 @@ def _is_country(entry: Entry) -> bool:
 
 COLLECTIVES = {
     "Member States",
+    "nuclear-weapon States",
+    "non-nuclear-weapon States",
     "Champion countries",
     "Small Island Developing States",
     "least developed countries",
@@ -762,6 +830,7 @@ def _surface(text: str) -> str:
     """Alias form of a mention: single spaces, no leading article or trailing possessive."""
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"^(the|The|THE)\s+", "", text)
+    text = re.sub(r"(?<=[a-z]),?\d{1,3}$", "", text)  # a footnote mark glued to the name
     return re.sub(r"['’]s$", "", text)
 
 

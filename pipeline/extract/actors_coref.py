@@ -67,3 +67,30 @@ def find_addressees(text: str, voc: Vocab) -> list[tuple[int, int, str]]:
             continue
         out.append((m.start("words"), m.end("words"), kind))
     return out
+
+
+_PARTIES = re.compile(
+    r"(?<![\w\-])(?P<who>States\s+[Pp]arties|High\s+Contracting\s+Parties|[Ss]ignatories|[Ss]tates\s+[Pp]arty)\s+"
+    r"(?:to|of)\s+the\s+(?P<inst>[A-Z][\w\-]*(?:\s+(?:(?:of|on|the|and|for|against|to|in)\s+)*[A-Z][\w\-]*)*"
+    r"(?:\s+(?:agreements?|accords?|conventions?|treaty|treaties|protocols?))?)"
+)
+
+
+def find_party_collectives(text: str, voc: Vocab) -> list[tuple[int, int, str]]:
+    """'States Parties to the Treaty on the Non-Proliferation of Nuclear Weapons', 'signatories of the
+    Minsk agreements': the parties to a named instrument (its head word an instrument word,
+    vocab non_actor_words) are a collective actor. Footnote marks glued to the name are dropped."""
+    out = []
+    instruments = {w.lower() for w in voc.non_actor_words}
+    for m in _PARTIES.finditer(text):
+        inst = re.sub(r"(?<=[A-Za-z])\d{1,3}\b", "", m.group("inst"))
+        words = inst.split()
+        cut = next((i for i, w in enumerate(words) if w in {"of", "on", "for", "against", "to", "in"}), len(words))
+        head = words[cut - 1] if cut else words[-1]
+        if head.lower().rstrip("s") not in {w.rstrip("s") for w in instruments} and words[-1].lower().rstrip(
+            "s"
+        ) not in {w.rstrip("s") for w in instruments}:
+            continue
+        name = re.sub(r"\s+", " ", f"{m.group('who')} {text[m.end('who') : m.start('inst')].strip()} {inst}")
+        out.append((m.start(), m.start("inst") + len(m.group("inst").rstrip()), name))
+    return out

@@ -203,6 +203,8 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
             used = line_end - name_span.end_char
         else:
             title, affiliation, used = parse_apposition(text[name_span.end_char :], lex, voc)
+        if title is None and hstart == start and start > 0 and doc[start - 1].text in voc.title_keywords:
+            title = doc[start - 1].text  # 'President Anastasiades', 'Chancellor Merkel'
         found[(start, end)] = PersonMention(
             start=start,
             end=end,

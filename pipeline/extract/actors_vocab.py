@@ -39,6 +39,7 @@ class Vocab:
     geo_verbs: frozenset[str]
     presiding_vocatives: dict
     non_actor_heads: frozenset[str]
+    purpose_named_heads: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +57,7 @@ def load_vocab() -> Vocab:
         "role_modifiers",
         "role_topic_titles",
         "non_actor_heads",
+        "purpose_named_heads",
     }
     fields: dict = {name: dict(raw[name]) for name in ("addressee_groups", "presiding_vocatives")}
     for name in Vocab.__dataclass_fields__:
