@@ -261,3 +261,39 @@ def test_speech_calls_made_in_the_present_perfect_and_with_adverbs(nlp: spacy.La
     records = rows(nlp, text, "2020-09-29", doc_type="speech", title="Statement by Germany")
     assert [r["actor"].split(" (")[0] for r in records] == ["Myanmar", "Iran"]
     assert all(r["kind"] == "call" for r in records)
+
+
+# --- secretariat notes and compacts ------------------------------------------------------------------
+
+
+def test_note_actions_for_the_body_and_the_secretariat(nlp: spacy.Language) -> None:
+    text = (
+        "III. Action required\n\n"
+        "The Commission may wish to take note of the present report and provide guidance on the next steps.\n\n"
+        "Member States are invited to submit their views by 30 September 2024.\n\n"
+        "The secretariat will prepare a draft programme of work for the next session.\n"
+    )
+    records = rows(nlp, text, "2024-06-01", doc_type="note")
+    assert [(r["actor"], r["kind"]) for r in records] == [
+        ("Commission", "recommendation"),
+        ("Member States", "request"),
+        ("secretariat", "commitment"),
+    ]
+    assert records[1]["deadline"] == "2024-09-30"
+
+
+def test_compact_list_of_actions_without_its_opening(nlp: spacy.Language) -> None:
+    text = (
+        "Objective 4: Ensure that all migrants have proof of legal identity\n\n"
+        "We commit to fulfil the right of all individuals to a legal identity. To realize this commitment, "
+        "we will draw from the following actions:\n\n"
+        "(a) Improve civil registry systems;\n\n"
+        "(b) Harmonize travel documents in line with the specifications of the International Civil Aviation "
+        "Organization;\n\n"
+        "(c) Enhance consular documentation;\n"
+    )
+    records = rows(nlp, text, "2018-12-10", doc_type="other")
+    assert {r["actor"] for r in records} == {"endorsing States"}
+    assert len([r for r in records if r["evidence"].startswith(("(b)", "(c)"))]) == 2
+    assert any("(a) Improve civil registry" in r["evidence"] for r in records)
+    assert any(r["action"].startswith("fulfil the right") for r in records)

@@ -211,7 +211,12 @@ class Actors:
                 found = [self.record(s) for s in self.over(range(dash[0] + 1, close[0]))]
                 if len(found) >= 2:
                     return found
-        return [self.body] if self.body else []
+        if self.body:
+            return [self.body]
+        if self.doc.user_data.get("doc_type") == "other":
+            # a compact or declaration excerpt without its opening: "we" are the States that adopt it
+            return [{"name": lexicon()["speaker_body"]["declaring_body"], "key": None}]
+        return []
 
     @staticmethod
     def record(span: Span) -> dict[str, Any]:
@@ -256,6 +261,11 @@ class Actors:
             return [self.record(s) for s in spans]
         if self.is_own_body(phrase):
             return [self.author] if self.author else []
+        if tok.lemma_.lower() in lexicon()["speaker_body"]["body_words"] and tok.pos_ in {"NOUN", "PROPN"}:
+            # an institution the actor component does not list: 'the secretariat', 'the Bureau'
+            words = [t for t in sorted(phrase, key=lambda t: t.i) if t.dep_ not in {"det", "predet", "poss"}]
+            name = self.doc[words[0].i : words[-1].i + 1].text if words else tok.text
+            return [self._canonical(name) or {"name": name, "key": None}]
         if "actors" not in self.doc.spans and tok.pos_ == "PROPN" and tok.i != first_word(seg):
             left = tok.i
             while left > seg.start and self.doc[left - 1].is_title and self.doc[left - 1].i != first_word(seg):

@@ -68,6 +68,10 @@ def from_match(m: dict[str, Any], seg: Span, actors: Actors, last: dict[str, Any
             return None
         if action.lemma_.lower() in lex["descriptive_actions"]:
             return None
+        if cue.lower_ in lex["minutes_modals"] and seg.doc.user_data.get("doc_type") != "meeting_summary":
+            return None  # reported speech in minutes ('the secretariat would circulate'); elsewhere hypothetical
+        if cue.lower_ == "would" and action.lemma_.lower() in {"like", "love", "wish", "want", "prefer"}:
+            return None
         kind = lex["modals"].get(cue.lower_, "commitment")
         who = actors.of_subject(m["actor"], seg)
     elif pid == "modal_passive":
