@@ -393,3 +393,36 @@ def test_second_of_complement_of_a_body_in_a_list(nlp):
 
 def test_united_nations_before_a_dated_instrument_is_not_an_actor(nlp):
     assert "United Nations" not in names("We uphold the United Nations 1951 Refugee Convention and its Protocol.", nlp)
+
+
+def test_un_system_only_when_it_acts(nlp):
+    assert "United Nations system" not in names("No reform of the United Nations system is more urgent.", nlp)
+    assert "United Nations system" not in names("Cooperation is deepening within the UN system.", nlp)
+    assert "United Nations system" in names("The UN system will support national authorities.", nlp)
+
+
+def test_meeting_of_states_parties_to_an_unnamed_treaty_is_no_collective(nlp):
+    found = names("The first Conference of States Parties to the Treaty was held in Mexico in 2014.", nlp)
+    assert not any(n.startswith("States Parties") for n in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        (
+            "As a member of the United Nations High-level Panel on Water, I attach priority to its plan.",
+            "United Nations High-level Panel on Water",
+        ),
+        (
+            "The process was reviewed by the Inter-commission Task Team on Data Quality before adoption.",
+            "Inter-commission Task Team on Data Quality",
+        ),
+    ],
+)
+def test_body_names_the_tagger_cuts(nlp, text, body):
+    assert body in names(text, nlp)
+
+
+def test_two_bodies_joined_by_and_the_stay_two(nlp):
+    found = names("Welcomes the reports of the Board of Auditors and the Joint Inspection Unit on oversight;", nlp)
+    assert not any(" and the " in n for n in found)

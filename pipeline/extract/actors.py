@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import spacy
 from spacy.language import Language
@@ -84,6 +85,7 @@ class ActorsComponent:
         cands = self._drop_titles(doc, cands, person_cands, actors, regions)
         cands += person_cands + listed_orgs
         cands += self._ner_org_cands(doc, actors, cands, regions)
+        cands += self._pattern_body_cands(doc, actors, cands, regions)
         cands += self._role_phrase_cands(doc, actors, cands, person_cands, regions)
         cands += self._party_cands(doc, actors)
         bare = self._compound_cands(doc, actors, cands)
@@ -290,6 +292,38 @@ class ActorsComponent:
             out.append(Cand(span.start, span.end, entry.key, "party", entry))
         return out
 
+    def _pattern_body_cands(
+        self, doc: Doc, actors: dict[str, dict], cands: list[Cand], regions: list[tuple[int, int]]
+    ) -> list[Cand]:
+        """Body names the tagger misses or cuts ('Inter-commission Task Team on WIS', 'United Nations
+        High-level Panel on Water'): capitalised words ending in a body head noun, then on/for/of and a
+        capitalised complement. The longest candidate wins later, so NER fragments give way."""
+        text = text_of(doc)
+        voc = self.voc
+        persons = {i for c in cands if c.source == "person" for i in range(c.start, c.end)}
+        out = []
+        for m in _body_pattern(voc).finditer(text):
+            if any(a <= m.start() < b for a, b in regions):
+                continue
+            lead = re.match(rf"(?:(?:{_LEAD_WORDS})\s+)*", m.group())
+            start = m.start() + (lead.end() if lead else 0)
+            words = re.findall(r"[\w\-’']+", text[start : m.end()])
+            if not words or words[0] in voc.role_title_words:
+                continue
+            if set(words) & voc.non_actor_words or any(w.isupper() and len(w) > 4 for w in words):
+                continue
+            span = doc.char_span(start, m.end(), alignment_mode="contract")
+            if span is None or len(span) < 3 or not persons.isdisjoint(range(span.start, span.end)):
+                continue
+            name = re.sub(r"(?<=[a-z]),?\d{1,3}$", "", re.sub(r"\s+", " ", span.text))
+            if self.lex.lookup(name) is not None:
+                continue
+            un = re.search(r"\b(United Nations|UN)\b", name)
+            entry = Entry(slugify(name), name, "un_body" if un else "organization")
+            actors.setdefault(entry.key, entry.as_actor())
+            out.append(Cand(span.start, span.end, entry.key, "ner", entry))
+        return out
+
     def _compound_cands(self, doc: Doc, actors: dict[str, dict], cands: list[Cand]) -> list[int]:
         """Secretariats of named organizations; returns bare 'the secretariat' token indices."""
         orgs = {(c.start, c.end): c.entry for c in cands if c.entry is not None and c.entry.type in ORG_TYPES}
@@ -455,6 +489,10 @@ class ActorsComponent:
                 continue
             if c.entry is not None and _is_country(c.entry) and not is_place_use(doc[c.start : c.end], voc, known):
                 actor_use.add(c.key)
+            if c.entry is not None and c.entry.name in voc.place_like_bodies:
+                span = doc[c.start : c.end]
+                if not is_place_use(span, voc, known) and not _genitive_complement(span):
+                    actor_use.add(c.key)
         out = []
         vocatives: list[Cand] = []
         presiding: dict[str, str] = {}
@@ -472,6 +510,8 @@ class ActorsComponent:
             if entry is not None and entry.type == "member_state" and c.key in self.lex.entries:
                 if _is_country(entry) and c.key not in actor_use:
                     continue
+            if entry is not None and entry.name in voc.place_like_bodies and c.key not in actor_use:
+                continue  # 'within the United Nations system', 'reform of the UN system'
             if entry is not None and entry.type == "role" and c.source in {"lex", "ctx", "role"}:
                 vocative = is_vocative(span, voc)
                 if is_capacity_use(span):
@@ -702,6 +742,21 @@ def _place_ranges(doc: Doc, chosen: list[Cand]) -> set[int]:
     return out
 
 
+_LEAD_WORDS = "The|A|An|This|That|These|Those|Its|Our|Their|His|Her|In|At|As|By|For|On|Of|And|With|To|From|Under"
+
+
+@lru_cache(maxsize=4)
+def _body_pattern(voc: Vocab) -> re.Pattern[str]:
+    heads = "|".join(sorted((re.escape(h) for h in voc.org_heads & voc.coref_heads), key=len, reverse=True))
+    cap = r"[A-Z][\w’']*(?:-[\w’']+)*"
+    sp = r"(?:[ \t]+|[ \t]*\n[ \t]*)"  # a name may wrap onto the next line, not past a blank line
+    link = rf"(?:(?:of|for|on|in){sp}(?:the{sp})?|and{sp}(?!the\b))"
+    return re.compile(
+        rf"(?<![\w\-])(?:{cap}{sp}){{0,5}}(?:{heads}){sp}(?:on|for|of){sp}(?:the{sp})?{cap}"
+        rf"(?:{sp}{link}?{cap})*"
+    )
+
+
 def _names_by_purpose(doc: Doc, start: int, end: int, voc: Vocab) -> bool:
     """'the report of the Group of Governmental Experts to further consider ...': an expert body
     (head word Group/Panel/Committee ...) named by its mandate. Only when the name is not the
@@ -796,6 +851,13 @@ def _names_a_body(long_form: str, voc: Vocab) -> bool:
         return True
     rest = words[cut:]
     return bool(rest) and rest[0] == "of" and rest[-1].endswith("s") and rest[-1][0].isupper()
+
+
+def _genitive_complement(span: Span) -> bool:
+    """'the coherence of the UN system', 'partners of the UN system': the name completes another
+    noun and does not act."""
+    root = span.root
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ in {"NOUN", "PROPN"}
 
 
 def _is_country(entry: Entry) -> bool:

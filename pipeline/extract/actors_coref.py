@@ -85,6 +85,8 @@ def find_party_collectives(text: str, voc: Vocab) -> list[tuple[int, int, str]]:
     for m in _PARTIES.finditer(text):
         inst = re.sub(r"(?<=[A-Za-z])\d{1,3}\b", "", m.group("inst"))
         words = inst.split()
+        if len(words) < 2 or re.search(r"\b(?:Conference|Meeting|Session|Assembly)\s+of\s+$", text[: m.start()]):
+            continue  # 'the Treaty' alone names no instrument; 'Conference of States Parties' is a meeting
         cut = next((i for i, w in enumerate(words) if w in {"of", "on", "for", "against", "to", "in"}), len(words))
         head = words[cut - 1] if cut else words[-1]
         if head.lower().rstrip("s") not in {w.rstrip("s") for w in instruments} and words[-1].lower().rstrip(

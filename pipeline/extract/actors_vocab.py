@@ -40,6 +40,7 @@ class Vocab:
     presiding_vocatives: dict
     non_actor_heads: frozenset[str]
     purpose_named_heads: frozenset[str]
+    place_like_bodies: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +59,7 @@ def load_vocab() -> Vocab:
         "role_topic_titles",
         "non_actor_heads",
         "purpose_named_heads",
+        "place_like_bodies",
     }
     fields: dict = {name: dict(raw[name]) for name in ("addressee_groups", "presiding_vocatives")}
     for name in Vocab.__dataclass_fields__:
