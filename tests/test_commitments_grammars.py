@@ -297,3 +297,39 @@ def test_compact_list_of_actions_without_its_opening(nlp: spacy.Language) -> Non
     assert len([r for r in records if r["evidence"].startswith(("(b)", "(c)"))]) == 2
     assert any("(a) Improve civil registry" in r["evidence"] for r in records)
     assert any(r["action"].startswith("fulfil the right") for r in records)
+
+
+def test_word_action_table_reaches_the_extractor_as_rows(nlp: spacy.Language, tmp_path) -> None:
+    import docx
+
+    from pipeline.ingest import ingest_file
+
+    document = docx.Document()
+    document.add_paragraph("Summary record of the third meeting of the Steering Committee")
+    table = document.add_table(rows=4, cols=3)
+    for r, cells in enumerate(
+        [
+            ("Action", "Owner", "Due"),
+            ("Circulate the revised workplan", "Secretariat", "15 March 2024"),
+            ("Prepare the donor briefing", "United Nations Children's Fund", "30 April 2024"),
+            ("Confirm the venue", "Host country", ""),
+        ]
+    ):
+        for c, value in enumerate(cells):
+            table.cell(r, c).text = value
+    merged = document.add_table(rows=2, cols=2)
+    merged.cell(0, 0).merge(merged.cell(0, 1)).text = "Spanning header"
+    merged.cell(1, 0).text, merged.cell(1, 1).text = "left", "right"
+    path = tmp_path / "minutes.docx"
+    document.save(path)
+    text = ingest_file(path).text
+    assert "| Spanning header |" in text and text.count("Spanning header") == 1, "a merged cell is read once"
+    records = rows(nlp, text, "2024-03-01", doc_type="meeting_summary", speaker="Steering Committee")
+    table_rows = [r for r in records if r["evidence"].startswith("|")]
+    assert [r["action"] for r in table_rows] == [
+        "Circulate the revised workplan",
+        "Prepare the donor briefing",
+        "Confirm the venue",
+    ]
+    assert [r["deadline"] for r in table_rows] == ["2024-03-15", "2024-04-30", None]
+    assert table_rows[1]["actor"] in {"United Nations Children's Fund", "UNICEF"}

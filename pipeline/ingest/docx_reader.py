@@ -75,13 +75,27 @@ def read_docx(data: bytes) -> list[Line]:
             if text:
                 lines.append(Line(text, break_before=True, hard=True, kind=_paragraph_kind(item)))
         else:
-            seen: set[int] = set()
-            for row in item.rows:
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # merged cells repeat
-                        continue
-                    seen.add(id(cell._tc))
-                    text = normalize_chars(cell.text).replace("\n", " ").replace("\t", " ").strip()
-                    if text:
-                        lines.append(Line(text, break_before=True, hard=True, kind="table_cell"))
+            lines.extend(_table_lines(item))
     return lines
+
+
+def _table_lines(table: Table) -> list[Line]:
+    """One line per row, cells kept apart as a pipe-table row ("| Action | Owner | Due |") so the
+    extractors can read columns; a one-column table stays one line per cell. A merged cell is
+    read once: python-docx repeats it in every grid position it spans (the elements are kept in
+    the set, so their identity cannot be reused by a later cell)."""
+    seen: set = set()
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            if cell._tc in seen:
+                continue
+            seen.add(cell._tc)
+            cells.append(normalize_chars(cell.text).replace("\n", " ").replace("\t", " ").replace("|", "/").strip())
+        if any(cells):
+            rows.append(cells)
+    width = max((len(r) for r in rows), default=0)
+    if width <= 1:
+        return [Line(r[0], break_before=True, hard=True, kind="table_cell") for r in rows if r and r[0]]
+    return [Line("| " + " | ".join(r) + " |", break_before=True, hard=True, kind="table_cell") for r in rows]

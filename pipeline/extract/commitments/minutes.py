@@ -172,7 +172,12 @@ def table_rows(doc: Doc, actors: Actors) -> tuple[list[tuple[Span, dict[str, Any
     n = 0
     while n < len(rows):
         table = [rows[n]]
-        while n + 1 < len(rows) and not text[rows[n].end() : rows[n + 1].start()].strip():
+        width = rows[n].group(1).count("|")
+        while (  # a table: adjacent rows with as many cells as its header
+            n + 1 < len(rows)
+            and not text[rows[n].end() : rows[n + 1].start()].strip()
+            and rows[n + 1].group(1).count("|") == width
+        ):
             n += 1
             table.append(rows[n])
         n += 1
