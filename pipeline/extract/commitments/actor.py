@@ -27,8 +27,8 @@ from pipeline.settings import MODELS_DIR
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 THING_PRONOUNS = {"it", "its"}
 
-OPENING_FORMULA = re.compile(
-    r"^\s*(?:THE|The)\s+((?:[A-Z][\w-]*\s*)+?(?:(?:for|of|on|and)\s+(?:[A-Z][\w-]*\s*)+)*),\s*$", re.M
+OPENING_FORMULA = re.compile(  # "The General Assembly," / "THE COMMISSION FOR BASIC SYSTEMS," alone on a line
+    r"^[ \t]*(?:THE|The)[ \t]+([A-Z][\w-]*(?:[ \t]+(?:[A-Z][\w-]*|(?i:for|of|on|and|the)))*)[ \t]*,[ \t]*$", re.M
 )
 SMALL_WORDS = {"FOR", "OF", "ON", "AND", "THE"}
 NOBODY = {"nobody", "no", "none", "nothing", "everyone", "everybody", "anyone", "anybody", "all", "everything", "one"}
