@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import LOWER
 from spacy.tokens import Doc
 
 from pipeline.extract.actors_lexicon import Entry, slugify
@@ -42,9 +44,12 @@ def find_compounds(doc: Doc, org_spans: dict[tuple[int, int], Entry]) -> tuple[l
     """Secretariats of named organizations, plus indices of bare 'the secretariat' tokens."""
     compounds: list[Compound] = []
     bare: list[int] = []
-    for tok in doc:
-        if tok.lower_ not in HEAD_NOUNS:
-            continue
+    if not len(doc):
+        return compounds, bare
+    heads = [doc.vocab.strings.add(w) for w in HEAD_NOUNS]
+    # Only the head-noun tokens are visited (a vectorised scan, not a Python loop over the document).
+    for i in np.nonzero(np.isin(doc.to_array(LOWER), heads))[0]:
+        tok = doc[int(i)]
         before = _org_at(org_spans, end=tok.i)
         nxt = tok.i + 1
         after = None
