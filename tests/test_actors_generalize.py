@@ -426,3 +426,26 @@ def test_body_names_the_tagger_cuts(nlp, text, body):
 def test_two_bodies_joined_by_and_the_stay_two(nlp):
     found = names("Welcomes the reports of the Board of Auditors and the Joint Inspection Unit on oversight;", nlp)
     assert not any(" and the " in n for n in found)
+
+
+def test_the_organization_in_a_un_text_is_the_united_nations(nlp):
+    text = (
+        "Seventy years have passed since the United Nations was founded. The vision of the founders of the "
+        "Organization is far from fulfilled. We value the role of the Organization for Security and "
+        "Co-operation in Europe."
+    )
+    found = run(text, nlp)
+    assert "Organization" in found["United Nations"]["aliases"]
+    assert "Organization" not in found["Organization for Security and Co-operation in Europe"]["aliases"]
+
+
+def test_post_nominal_letters_do_not_end_the_apposition(nlp):
+    text = "Address by the Hon. J.K. Whitfield, M.P., Minister for Trade and Industry, to the conference."
+    found = run(text, nlp, doc_type="speech")
+    assert "Minister for Trade and Industry" not in found
+    assert any(a["type"] == "person" and "Whitfield" in n for n, a in found.items())
+
+
+def test_body_name_with_and_before_its_head(nlp):
+    text = "Notes the work of the Food and Nutrition Security Council of the Community in the region;"
+    assert "Food and Nutrition Security Council of the Community" in names(text, nlp)

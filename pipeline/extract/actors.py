@@ -437,6 +437,7 @@ class ActorsComponent:
         )
         new = []
         text = text_of(doc)
+        present = {c.key for c in out}
         for s, e, head in find_short_forms(text, voc):
             span = doc.char_span(s, e, alignment_mode="contract")
             if span is None or not len(span) or span.start in taken:
@@ -444,6 +445,9 @@ class ActorsComponent:
             same = [b for b in bodies if b[2] == head]
             earlier = [b for b in same if b[0] < span.start]
             key = earlier[-1][1] if earlier else (same[0][1] if len({b[1] for b in same}) == 1 else None)
+            default = voc.default_short_forms.get(head)
+            if not earlier and default in present:
+                key = default  # 'the founders of the Organization' in a UN text: the United Nations
             if key is not None:
                 new.append(Cand(span.start, span.end, key, "coref"))
                 taken.update(range(span.start, span.end))
@@ -752,7 +756,7 @@ def _body_pattern(voc: Vocab) -> re.Pattern[str]:
     sp = r"(?:[ \t]+|[ \t]*\n[ \t]*)"  # a name may wrap onto the next line, not past a blank line
     link = rf"(?:(?:of|for|on|in){sp}(?:the{sp})?|and{sp}(?!the\b))"
     return re.compile(
-        rf"(?<![\w\-])(?:{cap}{sp}){{0,5}}(?:{heads}){sp}(?:on|for|of){sp}(?:the{sp})?{cap}"
+        rf"(?<![\w\-])(?:{cap}{sp}(?:and{sp}(?={cap}))?){{0,5}}(?:{heads}){sp}(?:on|for|of){sp}(?:the{sp})?{cap}"
         rf"(?:{sp}{link}?{cap})*"
     )
 

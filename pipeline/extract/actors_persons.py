@@ -119,7 +119,9 @@ def parse_apposition(text: str, lex: Lexicon, voc: Vocab) -> tuple[str | None, s
             if not seg:
                 break
             entry = lex.lookup(seg)
-            if entry is not None and entry.type in ORG_TYPES:
+            if seg.replace(".", "").upper() in voc.post_nominals:
+                pass  # 'M.J.R. MacKellar, M.P., Minister for ...': letters after the name, not the end
+            elif entry is not None and entry.type in ORG_TYPES:
                 affiliation = affiliation or entry.name
             elif seg[0].isupper() and _is_title(seg, voc):
                 cut = re.split(r"[;(]", seg)[0].strip()

@@ -41,6 +41,8 @@ class Vocab:
     non_actor_heads: frozenset[str]
     purpose_named_heads: frozenset[str]
     place_like_bodies: frozenset[str]
+    default_short_forms: dict
+    post_nominals: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -60,8 +62,10 @@ def load_vocab() -> Vocab:
         "non_actor_heads",
         "purpose_named_heads",
         "place_like_bodies",
+        "post_nominals",
     }
-    fields: dict = {name: dict(raw[name]) for name in ("addressee_groups", "presiding_vocatives")}
+    mappings = ("addressee_groups", "presiding_vocatives", "default_short_forms")
+    fields: dict = {name: dict(raw[name]) for name in mappings}
     for name in Vocab.__dataclass_fields__:
         if name in fields:
             continue
