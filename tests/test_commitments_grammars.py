@@ -333,3 +333,19 @@ def test_word_action_table_reaches_the_extractor_as_rows(nlp: spacy.Language, tm
     ]
     assert [r["deadline"] for r in table_rows] == ["2024-03-15", "2024-04-30", None]
     assert table_rows[1]["actor"] in {"United Nations Children's Fund", "UNICEF"}
+
+
+def test_note_invited_to_lead_in_and_deadlines_ahead_of_the_document(nlp: spacy.Language) -> None:
+    text = (
+        "IV. Action to be taken by the Committee\n\n"
+        "The Committee is invited to:\n\n"
+        "(a) Take note of the progress report;\n\n"
+        "(b) Endorse the proposed workplan;\n\n"
+        "AP3: Secretariat to update the website by the end of January.\n"
+    )
+    records = rows(nlp, text, "2024-12-01", doc_type="note", speaker="Standing Committee")
+    assert not with_text(records, "Action to be taken"), "a heading is not an action point"
+    items = [r for r in records if r["kind"] == "request"]
+    assert len(items) == 2 and items[1]["action"].startswith("Endorse")
+    (update,) = with_text(records, "update the website")
+    assert update["actor"] == "Secretariat" and update["deadline"] == "2025-01-31"

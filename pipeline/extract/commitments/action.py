@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
@@ -58,8 +59,24 @@ def deadline_of(doc: Doc, start: int, end: int) -> str | None:
         lead = doc[span.start].lower_ in preps or (before and before[-1] in preps)
         if lead or before[-1:] == [","] and span.start - start < 3 or span.start == start:
             strong = has_phrase(" ".join(before[-3:]), lex["deadline_strong"])
-            found.append((0 if strong else 1, span.start, rec))
-    return iso_end(min(found, key=lambda f: f[:2])[2]) if found else None
+            found.append((0 if strong else 1, span.start, rec, span))
+    if not found:
+        return None
+    _, _, rec, span = min(found, key=lambda f: f[:2])
+    return _ahead(iso_end(rec), span, doc.user_data.get("doc_date"))
+
+
+def _ahead(deadline: str | None, span: Span, doc_date: str | None) -> str | None:
+    """A deadline printed without its year ('by the end of January' in a December note) lies
+    ahead of the document, not behind it: the year after, when the date resolved before doc_date."""
+    if not deadline or not doc_date or re.search(r"\d{4}", span.text) or deadline[:7] >= str(doc_date)[:7]:
+        return deadline
+    return f"{int(deadline[:4]) + 1:04d}{deadline[4:]}" if deadline[:4].isdigit() else deadline
+
+
+def main_verb(tokens: Span) -> Token | None:
+    """The first verb of ``tokens`` that is not an auxiliary ('will be held' -> 'held')."""
+    return next((t for t in tokens if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}), None)
 
 
 def seg_text(seg: Span) -> str:

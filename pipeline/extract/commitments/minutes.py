@@ -21,9 +21,8 @@ def action_prefix() -> re.Pattern[str]:
     'ACTION on X to ...', 'DECISION to ...', tagged items '[Action-XX-2018-3] ...'."""
     labels = "|".join(re.escape(p) for p in lexicon()["action_prefixes"])
     tag = r"(?:[-\s]?[A-Za-z]*[-\s]?\d[\w.\-]*)?"
-    return re.compile(
-        rf"^\s*\[?(?P<label>{labels}){tag}\]?(?:\s*[:\-–]\s*|\]\s*|\s+(?:on|for)\s+|\s+(?=to\s))",
-        re.I,
+    return re.compile(  # 'ACTION to ...' / 'DECISION to ...' only in capitals: 'Action to be taken' is a heading
+        rf"^\s*\[?(?P<label>(?i:{labels})){tag}\]?(?:\s*[:\-–]\s*|\]\s*|\s+(?i:on|for)\s+|(?<=[A-Z]{{4}})\s+(?=to\s(?!be\b)))"
     )
 
 
@@ -95,7 +94,9 @@ def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chun
     body = actors.deciding_body(seg.start_char)
     if kind == "decision" and body:
         owner = [body]
-        verb = next((t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ != "aux"), None)
+        verb = next(
+            (t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}), None
+        )
     to_verb = to_verb_of(seg, first) if not owner else None
     if to_verb is not None and to_verb.i - first <= 9:
         lead = doc[first : to_verb.i - 1]

@@ -134,7 +134,9 @@ def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     kind = lexicon()["decision_verbs"].get(doc[first].lemma_.lower())
     if kind is None or doc[first + 1].lower_ not in {"that", ":"}:
         return []
-    verb = next((t for t in doc[first + 2 : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ != "aux"), None)
+    verb = next(
+        (t for t in doc[first + 2 : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}), None
+    )
     text, end = action_text(verb, seg.end) if verb is not None else (seg_text(seg).strip(), seg.end)
     return [
         {
@@ -152,9 +154,28 @@ def decides_that(seg: Span, actors: Actors) -> list[dict[str, Any]]:
 def addressed_lead_in(seg: Span, actors: Actors, cue_tokens: list[int]) -> list[dict[str, Any]]:
     """'Requests the Secretary-General:' with the tasks in the items that follow: a row whose
     action is completed by the first item (``Listing``)."""
-    if not seg_text(seg).rstrip().endswith(":") or seg_text(seg).rstrip().endswith("to:"):
+    text = seg_text(seg).rstrip()
+    if not text.endswith(":"):
         return []
     doc = seg.doc
+    if text.endswith("to:"):  # 'The Committee is invited to:' with the tasks in the items
+        for tok in (doc[i] for i in cue_tokens):
+            kind = lexicon()["addressee_verbs"].get(tok.lemma_.lower())
+            subj = [c for c in tok.children if c.dep_ == "nsubjpass"]
+            who = actors.of_subject(subj[0], seg) if kind and tok.tag_ == "VBN" and subj else []
+            if who:
+                return [
+                    {
+                        "source": "addressee",
+                        "kind": kind,
+                        "who": who,
+                        "action": "",
+                        "start": seg.start,
+                        "end": seg.end,
+                        "verb": tok.i,
+                    }
+                ]
+        return []
     for tok in (doc[i] for i in cue_tokens):
         kind = cue_kind(tok, seg)
         spans = actors.over(range(tok.i + 1, seg.end)) if kind else []
@@ -244,7 +265,11 @@ def item_candidate(seg: Span, lead: dict[str, Any]) -> dict[str, Any]:
     first = first_word(seg)
     while first < seg.end and doc[first].lower_ in {"to", "that"}:
         first += 1
-    verb = next((t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ != "aux"), None)
+    verb = next(
+        (t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}), None
+    )
+    if _imperative(seg):
+        verb = doc[first_word(seg)]  # 'Endorse the proposed workplan': the tagger may call it a name
     if verb is not None and verb.i - first <= 3:
         text, _ = action_text(verb, seg.end)
     else:
