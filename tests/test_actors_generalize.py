@@ -449,3 +449,18 @@ def test_post_nominal_letters_do_not_end_the_apposition(nlp):
 def test_body_name_with_and_before_its_head(nlp):
     text = "Notes the work of the Food and Nutrition Security Council of the Community in the region;"
     assert "Food and Nutrition Security Council of the Community" in names(text, nlp)
+
+
+@pytest.mark.parametrize(
+    ("text", "full"),
+    [
+        (
+            "I congratulate Ambassador María Fernanda Espinosa Garcés on her election.",
+            "María Fernanda Espinosa Garcés",
+        ),
+        ("We welcome Ms. Ana Lucía Pérez Molina to the Council.", "Ana Lucía Pérez Molina"),
+    ],
+)
+def test_long_names_are_kept_whole(nlp, text, full):
+    found = names(text, nlp)
+    assert full in found

@@ -187,6 +187,7 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
             candidates.append((span.start, span.end))
     for start, end in candidates:
         start, end = _trim(doc, start, end, voc)
+        start = _given_names_before(doc, start, lex, voc)
         # "Belarus Alyaksandr Lukashenko": a leading country name is not part of the person's name.
         while end - start > 2 and lex.lookup(doc[start].text) is not None:
             start += 1
@@ -221,6 +222,24 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
     _repeated_names(doc, text, found)
     _titled_short_names(doc, text, found, voc)
     return _drop_nested(list(found.values()))
+
+
+def _given_names_before(doc: Doc, start: int, lex: Lexicon, voc: Vocab, limit: int = 3) -> int:
+    """'Ambassador María Fernanda | Espinosa Garcés': the tagger may cut a long name; capitalised
+    proper nouns right before it (on the same line, not an honorific, title or listed actor) are
+    given names."""
+    i = start
+    while i > 0 and start - i < limit:
+        prev = doc[i - 1]
+        if not (prev.is_title and prev.pos_ == "PROPN" and prev.is_alpha) or "\n" in prev.whitespace_:
+            break
+        low = prev.lower_
+        if prev.text in voc.honorifics or prev.text in voc.title_keywords or low in voc.person_stopwords:
+            break
+        if prev.is_sent_start or lex.lookup(prev.text) is not None or prev.ent_type_ not in {"", "PERSON"}:
+            break
+        i -= 1
+    return i
 
 
 def _list_runs(text: str, matches: list[re.Match[str]], min_run: int = 3) -> set[int]:
