@@ -375,7 +375,7 @@ class Chunks:
                     break
             else:
                 self.done = True
-        return [(a, b) for a, b in self.found if a >= start and b <= end]
+        return [(max(a, start), b) for a, b in self.found if start < b <= end]  # clipped at ``start``
 
 
 def plain_addressee(span: Span, chunks: Chunks) -> list[Span]:
