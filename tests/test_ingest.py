@@ -174,3 +174,12 @@ def test_manifest_overrides_metadata(tmp_path):
     assert doc.metadata.doc_date == "2023-09-19"
     assert doc.metadata.location == "New York"
     assert doc.metadata.doc_type == "speech"
+
+
+def test_pdf_line_end_hyphen_mark_and_noncharacters_are_mapped():
+    from pipeline.ingest.layout import normalize_chars
+
+    assert normalize_chars("the Secretary\ufffeGeneral and the Inter\ufffeAgency Group") == (
+        "the Secretary-General and the Inter-Agency Group"
+    )
+    assert normalize_chars("a\uffffb\ufdd0c\u0096d\u00ade") == "abcde"

@@ -22,7 +22,7 @@ _ENDS_FUNCTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\uffff\ufdd0-\ufdef]")  # incl. noncharacters
 # Unicode category Cc is exactly U+0000-001F and U+007F-009F; keep newline and tab.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -41,6 +41,7 @@ class Line:
 def normalize_chars(text: str) -> str:
     """NFC, no invisible characters, one kind of space, no control characters."""
     text = unicodedata.normalize("NFC", text)
+    text = text.replace("\ufffe", "-")  # PDFium's mark for a hyphen at a line end ("Secretary\ufffeGeneral")
     text = _INVISIBLE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = _CONTROL.sub("", text)  # one regex pass instead of a category lookup per character
