@@ -17,6 +17,22 @@ from pipeline.extract.commitments.action import action_text, seg_text
 from pipeline.extract.commitments.actor import Actors
 from pipeline.extract.commitments.lexicon import lexicon
 
+ORDINALS = {
+    "first",
+    "firstly",
+    "second",
+    "secondly",
+    "third",
+    "thirdly",
+    "fourth",
+    "fourthly",
+    "fifth",
+    "fifthly",
+    "finally",
+    "lastly",
+    "also",
+    "further",
+}
 PIECE_LEAD = {"to", "and", "or", ",", ";", "also", "further", "then", "as", "appropriate"}
 
 
@@ -95,13 +111,14 @@ def split_coordinated(cands: list[dict[str, Any]], seg: Span) -> list[dict[str, 
     remain open to B, enhance C and deploy D', 'supporting A; strengthening B; fostering C'."""
     out = []
     doc = seg.doc
+    speech = doc.user_data.get("doc_type") == "speech"
     for k, cand in enumerate(cands):
-        if cand["kind"] != "commitment":
+        if cand["kind"] != "commitment" and not (speech and cand["kind"] == "call"):
             out.append(cand)
             continue
         verb = doc[cand["verb"]]
         limit = min([c["start"] for c in cands[k + 1 :] if c["start"] > verb.i] + [seg.end])
-        starts = _piece_starts(verb, limit)
+        starts = _piece_starts(verb, limit) if cand["kind"] == "commitment" else _enumerated(verb, limit)
         if not starts:
             out.append(cand)
             continue
@@ -137,6 +154,22 @@ def _piece_starts(verb: Token, end: int) -> list[int]:
     if len(gerunds) >= 2:
         found.update(gerunds)
     return sorted(i for i in found if verb.i + 2 < i < end - 1)
+
+
+def _enumerated(verb: Token, end: int) -> list[int]:
+    """A speaker's call with enumerated tasks ('calls on X, first, to A; secondly, to B'): each
+    '; [ordinal,] to V' starts a further call to the same addressee."""
+    doc = verb.doc
+    out = []
+    for tok in doc[verb.i + 1 : end]:
+        if tok.text != ";":
+            continue
+        i = tok.i + 1
+        while i < end and (doc[i].lower_ in ORDINALS or doc[i].text == "," or doc[i].lower_ == "and"):
+            i += 1
+        if i + 1 < end and doc[i].lower_ == "to" and doc[i + 1].tag_ == "VB":
+            out.append(tok.i + 1)
+    return out
 
 
 def _under(tok: Token, verb: Token) -> bool:
