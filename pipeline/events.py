@@ -16,6 +16,16 @@ def event_id_for(key: str) -> str:
     return "ev-" + stable_id(key, length=12)
 
 
+STATUS_ORDER = ("held", "ongoing", "planned")
+
+
+def _status(rows: list[dict]) -> str | None:
+    """Once any document reports the meeting held (or sitting), that is its state: a later
+    report outranks an earlier announcement, whatever order the documents were read in."""
+    found = {r.get("status") for r in rows}
+    return next((s for s in STATUS_ORDER if s in found), rows[-1].get("status"))
+
+
 def aggregate_events(meetings: list[dict]) -> list[dict]:
     """One events row per ``event_id`` of the meeting rows: most common name, widest dates."""
     groups: dict[str, list[dict]] = defaultdict(list)
@@ -33,7 +43,7 @@ def aggregate_events(meetings: list[dict]) -> list[dict]:
                 "start": min((str(r["start"]) for r in dated), default=None),
                 "end": max((str(r.get("end") or r["start"]) for r in dated), default=None),
                 "location": next((r["location"] for r in rows if r.get("location")), None),
-                "status": rows[-1].get("status"),
+                "status": _status(rows),
                 "n_documents": len({r["doc_id"] for r in rows}),
             }
         )
