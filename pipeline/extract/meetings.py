@@ -228,8 +228,10 @@ def _is_mention(tok: Token, seg: Span, heading: bool) -> bool:
         return False  # 'plenary meeting', 'Summit meeting': the head noun names it
     if nxt is not None and nxt.pos_ in {"NOUN", "PROPN"} and _meeting_type(nxt) is not None and not tok.is_title:
         return False
+    new_field = nxt is not None and nxt.is_title and not tok.is_title  # 'Eightieth session Agenda item'
     if (
         not heading
+        and not new_field
         and tok.dep_ == "compound"
         and tok.tag_ in {"NN", "NNP"}
         and tok.head.i > tok.i
@@ -238,7 +240,6 @@ def _is_mention(tok: Token, seg: Span, heading: bool) -> bool:
     ):
         return False  # 'meeting times', 'session report', 'meeting end'
     after = doc[tok.i + 1 : min(tok.i + 5, seg.end)].text.lower()
-    new_field = nxt is not None and nxt.is_title and not tok.is_title  # 'Eightieth session Agenda item'
     if not new_field and not _picked(tok) and any(after.startswith(m) for m in lex["organ_markers"]):
         return False
     if not _needs_cue_ok(tok, seg):
@@ -469,7 +470,8 @@ def _is_generic(tok: Token, left: int, right: int) -> bool:
     gov = tok.head if tok.dep_ in {"dobj", "obj", "nsubjpass"} else None
     if gov is not None and gov.lemma_.lower() in {"hold", "organize", "organise", "convene", "host", "preside"}:
         return False  # 'are requested to organize discussions'
-    words = [t for t in tok.doc[left : tok.i] if not t.is_punct]
+    lo = min([left, *(c.left_edge.i for c in tok.lefts)])
+    words = [t for t in tok.doc[lo : tok.i] if not t.is_punct]
     generic = set(_lex()["generic_modifiers"])
     if any(t.pos_ == "PROPN" or t.is_title and t.i > left for t in words) or tok.is_title:
         return False
@@ -558,7 +560,7 @@ def _mention(tok: Token, seg: Span, doc_date: str | None, ents: tuple[Span, ...]
         and _near_status(tok) is None
     )
     location = _location(tok, seg, tok.tag_ in {"NNS", "NNPS"}, ents)
-    if location is None and verbless:
+    if location is None and heading:
         location = _heading_place(tok, seg, ents)
     if tok.pos_ != "VERB" and rec is None and location is None and _is_generic(tok, left, right):
         return None
@@ -612,9 +614,10 @@ def _heading_place(tok: Token, seg: Span, ents: tuple[Span, ...]) -> str | None:
     for t in doc[tok.i + 1 : min(tok.i + 4, seg.end)]:
         if t.pos_ != "PROPN" or not t.is_title or t.lower_ in MONTHS:
             break
-        words.append(t.text)
-    if words:
-        return " ".join(words)
+        words.append(t)
+    after = words[-1].i + 1 if words else tok.i + 1
+    if words and after + 1 < seg.end and doc[after].text == "," and doc[after + 1].pos_ == "PROPN":
+        return " ".join(t.text for t in words)  # 'Session Guangzhou, China, 23 to 29 November'
     for ent in _ents_in(ents, seg):
         if ent.label_ in {"GPE", "LOC"} and 0 < ent.start - tok.i <= 3:
             return re.sub(r"^(the)\s+", "", ent.text)
@@ -638,6 +641,12 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
     dated = a["_source"] == "text" and b["_source"] == "text"
     if dated and (a["start"] or "")[:7] != (b["start"] or "")[:7]:  # relative dates without an anchor are None
+        return False
+    oa, ob = ordinals(a["name"]), ordinals(b["name"])
+    if oa and ob and oa != ob:
+        return False  # 'eighty-first session' and 'eighty-fourth session' are two sittings
+    ya, yb = set(YEAR_RE.findall(a["name"])), set(YEAR_RE.findall(b["name"]))
+    if ya and yb and ya != yb:
         return False
     ca, cb = _content(a["name"]), _content(b["name"])
     if not ca or not cb:
