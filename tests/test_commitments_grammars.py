@@ -349,3 +349,25 @@ def test_note_invited_to_lead_in_and_deadlines_ahead_of_the_document(nlp: spacy.
     assert len(items) == 2 and items[1]["action"].startswith("Endorse")
     (update,) = with_text(records, "update the website")
     assert update["actor"] == "Secretariat" and update["deadline"] == "2025-01-31"
+
+
+def test_speech_structure_positions_on_others_and_negations_are_not_rows(nlp: spacy.Language) -> None:
+    text = (
+        "I will focus on two issues today. Here I must reiterate that global problems need global answers.\n\n"
+        "We welcome the commitment of donors to double their support. We took a decision last year to leave "
+        "the coalition. We are no longer prepared to accept double standards.\n\n"
+        "We are ready to host the next round of talks. The Ministry expressed its readiness to share its data.\n"
+    )
+    records = rows(nlp, text, "2023-09-20", doc_type="speech", title="Statement by Malta")
+    assert [r["evidence"][:25] for r in records] == ["We are ready to host the ", "The Ministry expressed it"]
+    assert records[0]["actor"] == "Malta"
+
+
+def test_speech_enumerated_call_is_one_row_per_task(nlp: spacy.Language) -> None:
+    text = (
+        "Chile calls on all States, first, to ratify the Convention; secondly, to report on its implementation; "
+        "and thirdly, to support the trust fund."
+    )
+    records = rows(nlp, text, "2019-09-25", doc_type="speech", title="Statement by Chile")
+    assert [r["action"].split()[0] for r in records] == ["ratify", "report", "support"]
+    assert all(r["kind"] == "call" for r in records)

@@ -29,7 +29,10 @@ def skip_action(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
     if lemma == "be" or lemma in lex["skip_actions"] and not any(c.dep_ in {"dobj", "xcomp"} for c in verb.children):
         return True
-    return any(c.dep_ == "neg" for c in verb.children)
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is not None and subject.lower_ == "i" and lemma in lex["discourse_actions"]:
+        return True  # 'I will focus on ...', 'I must reiterate ...': the speech's own structure
+    return any(c.dep_ == "neg" or c.lower_ in {"never", "no longer"} for c in verb.children)
 
 
 def in_belief(verb: Token) -> bool:
@@ -84,6 +87,10 @@ def from_match(m: dict[str, Any], seg: Span, actors: Actors, last: dict[str, Any
         if kind == "commitment" and who:
             kind = "decision"
     elif pid in {"readiness", "wish_for"}:
+        verb = m.get("verb")
+        done = verb is not None and verb.tag_ == "VBD" and lex["readiness_nouns"].get(cue.lemma_.lower()) == "decision"
+        if done or verb is not None and verb.lemma_.lower() in lex["position_verbs"]:
+            return None  # 'we took a decision to' (done), 'we welcome the commitment to' (a position)
         kind = lex["readiness_nouns"].get(cue.lemma_.lower(), "request")
         if kind == "request":
             who = [actors.record(s) for s in actors.over(t.i for t in action.subtree)]

@@ -36,6 +36,9 @@ ORDINALS = {
 PIECE_LEAD = {"to", "and", "or", ",", ";", "also", "further", "then", "as", "appropriate"}
 
 
+NEGATED = re.compile(r"\b(?:not|no|never|n't|longer)\b", re.I)
+
+
 @cache
 def _phrases() -> list[tuple[re.Pattern[str], str]]:
     """The undertaking phrases of the lexicon, each ending just before the 'to' of its action."""
@@ -49,6 +52,8 @@ def undertakings(seg: Span, actors: Actors) -> list[dict[str, Any]]:
     out = []
     for pattern, kind in _phrases():
         for m in pattern.finditer(text):
+            if NEGATED.search(m.group(0)):
+                continue  # 'no longer prepared to', 'not committed to'
             owner = seg.doc.char_span(
                 seg.start_char + m.start("who"), seg.start_char + m.end("who"), alignment_mode="expand"
             )
@@ -165,7 +170,11 @@ def _enumerated(verb: Token, end: int) -> list[int]:
         if tok.text != ";":
             continue
         i = tok.i + 1
-        while i < end and (doc[i].lower_ in ORDINALS or doc[i].text == "," or doc[i].lower_ == "and"):
+        while i < end and doc[i].lower_ == "and":
+            i += 1
+        if i >= end or doc[i].lower_ not in ORDINALS:
+            continue  # only an enumeration ('secondly, to ...') makes separate calls
+        while i < end and (doc[i].lower_ in ORDINALS or doc[i].text == ","):
             i += 1
         if i + 1 < end and doc[i].lower_ == "to" and doc[i + 1].tag_ == "VB":
             out.append(tok.i + 1)
