@@ -263,6 +263,8 @@ def _is_mention(tok: Token, seg: Span, heading: bool) -> bool:
         return False
     if heading:
         return True
+    if not any(c.dep_ not in {"punct"} for c in tok.children) and tok.dep_ != "compound":
+        return False  # 'Meeting was adjourned.': the bare noun is the meeting at hand
     if not specified and not (tok.is_title and tok.i > seg.start):
         return False
     return True
@@ -351,8 +353,10 @@ def _place_of_clause(tok: Token, seg: Span) -> str | None:
             if prep.dep_ != "prep" or prep.lower_ != "in":
                 continue
             obj = next((t for t in prep.children if t.dep_ == "pobj"), None)
-            if obj is None or obj.pos_ != "PROPN" or obj.ent_type_ in {"ORG", "PERSON", "DATE", "NORP"}:
+            if obj is None or obj.pos_ != "PROPN" or obj.ent_type_ in {"ORG", "PERSON", "DATE"}:
                 continue
+            if any(c.dep_ == "det" for c in obj.children) and obj.ent_type_ not in {"GPE", "LOC", "FAC"}:
+                continue  # 'stated in the Final Document': a document, not a place
             left = min([obj.i] + [t.i for t in obj.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"])
             if seg.start <= left and obj.i < seg.end:
                 return tok.doc[left : obj.i + 1].text
@@ -598,7 +602,9 @@ def _mention(tok: Token, seg: Span, doc_date: str | None, ents: tuple[Span, ...]
         "name_start_char": doc[left].idx,
         "name_end_char": doc[right - 1].idx + len(doc[right - 1].text),
         "_seg": seg,
-        "_proper": doc[left:right].text.istitle() or any(t.pos_ == "PROPN" for t in doc[left:right]),
+        "_proper": (right - left > 1 and doc[left:right].text.istitle())
+        or any(t.pos_ == "PROPN" and t.i > seg.start for t in doc[left:right]),
+        "_near": _near_status(tok) if tok.pos_ != "VERB" else None,
         "_clause": _clause(tok, seg),
         "_source": source,
         "_salience": _salience(tok, heading),
@@ -639,6 +645,8 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two mentions in one document name the same gathering."""
     if a["type"] != b["type"]:
         return False
+    if a.get("_near") != b.get("_near") and (a.get("_near") or b.get("_near")):
+        return False  # 'the next meeting' is not 'the meeting' reported adjourned
     dated = a["_source"] == "text" and b["_source"] == "text"
     if dated and (a["start"] or "")[:7] != (b["start"] or "")[:7]:  # relative dates without an anchor are None
         return False
@@ -834,7 +842,7 @@ class MeetingFinder:
             seg: Span = m.pop("_seg")
             clause = m.pop("_clause")
             own = m.pop("_span", None)
-            for key in ("_source", "_proper", "_salience", "_tokens"):
+            for key in ("_source", "_proper", "_salience", "_tokens", "_near"):
                 m.pop(key)
             span = doc.char_span(*own, alignment_mode="expand") if own else None
             if span is not None and (span.start, span.end) not in used:
