@@ -251,3 +251,37 @@ def test_events_table_reports_held_once_any_document_does() -> None:
     ]
     (ev,) = aggregate_events(rows)
     assert ev["status"] == "held" and ev["n_documents"] == 3 and ev["start"] == "2024-09-22"
+
+
+def test_sessions_with_different_ordinals_stay_apart(nlp) -> None:
+    text = (
+        "9. Requests the Director to brief the Council at its forty-second session;\n\n"
+        "10. Requests the Panel to report to the Council at its forty-fifth session;\n\n"
+        "11. Decides to include the item in the agenda of its forty-second session."
+    )
+    found = meetings(nlp, text, "2022-05-01")
+    assert sorted(m["name"] for m in found) == ["forty-fifth session", "forty-second session"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We need continued dialogue with the authorities on these questions.",
+        "We call for closer dialogue between the countries of the region.",
+        "1-3 Prospective members attending their first meeting\n\nNone.",
+        "9 Adjournment\n\nMeeting was adjourned.",
+        "Meeting times TBD",
+    ],
+)
+def test_dialogue_without_named_parties_and_the_meeting_at_hand_are_not_rows(nlp, text) -> None:
+    assert meetings(nlp, text, "2023-03-07") == []
+
+
+def test_a_title_line_is_the_evidence_of_the_meeting_it_announces(nlp) -> None:
+    text = (
+        "Members will come back to this for the next meeting\n\n"
+        "ACTION on the Chair to circulate the draft before the next meeting.\n\n"
+        "6 Next Meeting\n\nTo be announced.\n"
+    )
+    (m,) = meetings(nlp, text, "2024-02-01")
+    assert m["evidence"].endswith("Next Meeting") and m["status"] == "planned"

@@ -171,8 +171,9 @@ def _needs_cue_ok(tok: Token, seg: Span) -> bool:
     preps = [c for c in tok.rights if c.dep_ == "prep"] + ([nxt] if nxt is not None and nxt.dep_ == "prep" else [])
     for child in preps:
         if child.lower_ in rule.get("preps", []):
-            if any(t.dep_ == "pobj" and t.pos_ != "PRON" for t in child.children):
-                return True
+            objs = [t for t in child.children if t.dep_ == "pobj" and t.pos_ != "PRON"]
+            if any(t.pos_ == "PROPN" for o in objs for t in o.subtree):
+                return True  # 'dialogue with my counterparts from Jordan', not 'with the authorities'
     mods = {c.lower_ for c in tok.subtree if c.i < tok.i} | {c.lower_ for c in tok.children}
     if tok.i > 0:
         mods.add(tok.doc[tok.i - 1].lower_)
@@ -224,17 +225,16 @@ def _is_mention(tok: Token, seg: Span, heading: bool) -> bool:
     if not heading and tok.pos_ not in {"NOUN", "PROPN"}:
         return False
     nxt = doc[tok.i + 1] if tok.i + 1 < seg.end else None
-    if tok.dep_ in {"compound", "amod", "nmod"} and tok.head.i > tok.i and _meeting_type(tok.head) is not None:
+    if tok.dep_ in {"compound", "amod", "nmod"} and tok.i < tok.head.i < seg.end and _meeting_type(tok.head):
         return False  # 'plenary meeting', 'Summit meeting': the head noun names it
     if nxt is not None and nxt.pos_ in {"NOUN", "PROPN"} and _meeting_type(nxt) is not None and not tok.is_title:
         return False
     new_field = nxt is not None and nxt.is_title and not tok.is_title  # 'Eightieth session Agenda item'
     if (
-        not heading
-        and not new_field
+        not new_field
         and tok.dep_ == "compound"
         and tok.tag_ in {"NN", "NNP"}
-        and tok.head.i > tok.i
+        and tok.i < tok.head.i < seg.end
         and tok.head.pos_ == "NOUN"
         and not tok.head.is_title
     ):
@@ -263,7 +263,7 @@ def _is_mention(tok: Token, seg: Span, heading: bool) -> bool:
         return False
     if heading:
         return True
-    if not any(c.dep_ not in {"punct"} for c in tok.children) and tok.dep_ != "compound":
+    if not any(c.dep_ != "punct" and seg.start <= c.i < seg.end for c in tok.children) and tok.dep_ != "compound":
         return False  # 'Meeting was adjourned.': the bare noun is the meeting at hand
     if not specified and not (tok.is_title and tok.i > seg.start):
         return False
@@ -475,11 +475,23 @@ def _is_generic(tok: Token, left: int, right: int) -> bool:
     if gov is not None and gov.lemma_.lower() in {"hold", "organize", "organise", "convene", "host", "preside"}:
         return False  # 'are requested to organize discussions'
     lo = min([left, *(c.left_edge.i for c in tok.lefts)])
-    words = [t for t in tok.doc[lo : tok.i] if not t.is_punct]
+    words = [t for t in tok.doc[lo : tok.i] if not t.is_punct and t.dep_ != "cc"]
     generic = set(_lex()["generic_modifiers"])
     if any(t.pos_ == "PROPN" or t.is_title and t.i > left for t in words) or tok.is_title:
         return False
     return all(t.lower_ in generic for t in words)
+
+
+def _title_line(tok: Token) -> bool:
+    """The noun's line reads as a title: most of its words capitalized ('8 Next Meeting')."""
+    doc = tok.doc
+    lo, hi = tok.i, tok.i
+    while lo > 0 and "\n" not in doc[lo - 1].text_with_ws:
+        lo -= 1
+    while hi + 1 < len(doc) and "\n" not in doc[hi].text_with_ws:
+        hi += 1
+    words = [t for t in doc[lo : hi + 1] if t.is_alpha]
+    return bool(words) and sum(t.text[0].isupper() for t in words) / len(words) >= 0.6
 
 
 def _salience(tok: Token, heading: bool) -> int:
@@ -487,7 +499,7 @@ def _salience(tok: Token, heading: bool) -> int:
     or a noun governed by a verb of holding/deciding."""
     if tok.pos_ == "VERB":
         return 2
-    score = 1 if heading else 0
+    score = 2 if heading and _title_line(tok) else 0
     if tok.dep_ in {"nsubj", "nsubjpass"}:
         score += 1
     gov = _governor(tok)
@@ -568,6 +580,10 @@ def _mention(tok: Token, seg: Span, doc_date: str | None, ents: tuple[Span, ...]
         location = _heading_place(tok, seg, ents)
     if tok.pos_ != "VERB" and rec is None and location is None and _is_generic(tok, left, right):
         return None
+    persons = {"their", "his", "her", "my", "your"}
+    if tok.pos_ != "VERB" and rec is None and location is None and right == tok.i + 1:
+        if any(c.dep_ == "poss" and c.lower_ in persons for c in tok.children):
+            return None  # 'members attending their first meeting': each person's own, not one gathering
     if indefinite and rec is None and location is None:
         verb = tok.head if tok.dep_ in {"dobj", "obj"} else None
         cue = _lex()["nouns_needing_cue"].get(tok.lower_, {}).get("verbs", [])
