@@ -285,3 +285,20 @@ def test_a_title_line_is_the_evidence_of_the_meeting_it_announces(nlp) -> None:
     )
     (m,) = meetings(nlp, text, "2024-02-01")
     assert m["evidence"].endswith("Next Meeting") and m["status"] == "planned"
+
+
+def test_session_codes_are_sessions_and_join_their_long_form(nlp) -> None:
+    text = (
+        "Recalling that the seventy-seventh session of the Executive Council requested a review,\n\n"
+        "Noting Resolution 4 (EC-77) on the same topic,\n\n"
+        "Requests the Secretary-General to submit the review for consideration by EC-78;\n\n"
+        "The dashboards were presented to Cg-19 participants.\n\n"
+        "Parties look forward to COP 29 in Baku."
+    )
+    found = meetings(nlp, text, "2024-01-10")
+    got = {m["name"]: m["status"] for m in found}
+    assert "EC-77" not in got  # the code joins 'the seventy-seventh session of the Executive Council'
+    assert got["EC-78"] == "planned" and got["Cg-19"] == "held"
+    assert any(n.startswith("seventy-seventh session") for n in got)
+    assert any(n.startswith("COP") for n in got)
+    assert not any("COVID" in n for n in got)

@@ -25,10 +25,12 @@ from pipeline.extract.cues import (
     has_phrase,
     load_lexicon,
     run_text,
+    segment_bounds,
     segments,
     spans_in,
     unique_span,
 )
+from pipeline.nlp import text_of
 
 NAME_LEFT_DEPS = {"amod", "compound", "nummod", "nmod", "npadvmod", "quantmod", "punct", "advmod"}
 NAME_PREPS = {"of", "on", "for", "towards", "toward", "with", "between", "among", "to"}
@@ -428,7 +430,7 @@ def _status(tok: Token, seg: Span, start: str | None, end: str | None, doc_date:
         return "planned" if aux & {"will", "shall", "would", "'ll", "to"} else "held"
     if aux & {"will", "shall", "would", "could", "should", "may", "might"}:
         return "planned"
-    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and aux & {"has", "have", "had"}):
+    if verb.tag_ == "VBD" or (verb.tag_ == "VBN" and aux & {"has", "have", "had", "was", "were"}):
         return "held"
     if has_phrase(window, lex["held_cues"]):
         return "held"
@@ -576,7 +578,7 @@ def _mention(tok: Token, seg: Span, doc_date: str | None, ents: tuple[Span, ...]
         and _near_status(tok) is None
     )
     location = _location(tok, seg, tok.tag_ in {"NNS", "NNPS"}, ents)
-    if location is None and heading:
+    if location is None and verbless:
         location = _heading_place(tok, seg, ents)
     if tok.pos_ != "VERB" and rec is None and location is None and _is_generic(tok, left, right):
         return None
@@ -661,6 +663,8 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two mentions in one document name the same gathering."""
     if a["type"] != b["type"]:
         return False
+    if a.get("_code") or b.get("_code"):
+        return _same_code(a, b)
     if a.get("_near") != b.get("_near") and (a.get("_near") or b.get("_near")):
         return False  # 'the next meeting' is not 'the meeting' reported adjourned
     dated = a["_source"] == "text" and b["_source"] == "text"
@@ -681,6 +685,68 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if min(len(ca), len(cb)) < 2:
         return False
     return fuzz.ratio(" ".join(sorted(ca)), " ".join(sorted(cb))) >= 85
+
+
+def _code_re() -> re.Pattern[str]:
+    codes = sorted(_lex()["session_codes"], key=len, reverse=True)
+    return re.compile(rf"\b(?P<body>{'|'.join(map(re.escape, codes))})[- ]?(?P<num>\d{{1,3}})\b(?![./-]\d)")
+
+
+def _code_mentions(doc: Doc, bounds: list[tuple[int, int]], doc_date: str | None) -> list[dict[str, Any]]:
+    """'EC-69', 'Cg-17', 'COP 28': a numbered session of a governing body named by its code."""
+    text = text_of(doc)
+    if not any(code in text for code in _lex()["session_codes"]):
+        return []
+    starts = [b[0] for b in bounds]
+    out = []
+    for m in _code_re().finditer(text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        k = bisect.bisect_right(starts, span.start) - 1
+        if k < 0 or span.end > bounds[k][1]:
+            continue
+        seg = doc[bounds[k][0] : bounds[k][1]]
+        root = span.root
+        out.append(
+            {
+                "name": m.group(0),
+                "type": "session",
+                "start": None,
+                "end": None,
+                "location": None,
+                "status": _status(root, seg, None, None, doc_date),
+                "name_start_char": span.start_char,
+                "name_end_char": span.end_char,
+                "_seg": seg,
+                "_proper": True,
+                "_clause": _clause(root, seg),
+                "_source": None,
+                "_salience": 0,
+                "_tokens": (span.start, span.end),
+                "_near": None,
+                "_code": (m["body"], int(m["num"])),
+            }
+        )
+    return out
+
+
+def _same_code(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """A session code and another mention of the same numbered session."""
+    if a.get("_code") and b.get("_code"):
+        return a["_code"] == b["_code"]
+    code, other = (a, b) if a.get("_code") else (b, a)
+    body, num = code["_code"]
+    name = other["name"].lower()
+    if ordinals(name) != [num]:
+        return False
+    words = _content(name)
+    heads = {"commission", "council", "conference", "congress", "body", "session", "meeting"}
+    for body_name in _lex()["session_codes"][body]:
+        own = _content(body_name) - heads
+        if body_name in name or own and own <= words:
+            return True  # 'COMMISSION FOR BASIC SYSTEMS Sixteenth Session' is CBS-16
+    return False
 
 
 def _restates(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -851,6 +917,9 @@ class MeetingFinder:
         for seg in segments(doc):
             found = heads[bisect.bisect_left(heads, seg.start) : bisect.bisect_left(heads, seg.end)]
             mentions.extend(m for i in found if (m := _mention(doc[i], seg, doc_date, ents)) is not None)
+        codes = _code_mentions(doc, segment_bounds(doc), doc_date)
+        if codes:
+            mentions = sorted(mentions + codes, key=lambda m: m["name_start_char"])
         spans = []
         used: set[tuple[int, int]] = set()
         records = [part for m in _merge(mentions) for part in _split_series(m, doc)]
@@ -858,8 +927,8 @@ class MeetingFinder:
             seg: Span = m.pop("_seg")
             clause = m.pop("_clause")
             own = m.pop("_span", None)
-            for key in ("_source", "_proper", "_salience", "_tokens", "_near"):
-                m.pop(key)
+            for key in ("_source", "_proper", "_salience", "_tokens", "_near", "_code"):
+                m.pop(key, None)
             span = doc.char_span(*own, alignment_mode="expand") if own else None
             if span is not None and (span.start, span.end) not in used:
                 used.add((span.start, span.end))
@@ -877,7 +946,7 @@ def _norm_location(loc: str | None) -> str:
 
 def _named(name: str) -> bool:
     """A name that identifies one gathering by itself: an ordinal, a year or a proper name."""
-    return bool(ordinals(name) or YEAR_RE.search(name) or re.search(r"\b[A-Z][a-z]", name[1:]))
+    return bool(ordinals(name) or YEAR_RE.search(name) or re.search(r"\b[A-Z][a-z]|\b[A-Z]{2,}", name[1:]))
 
 
 def event_key(meeting: dict[str, Any]) -> str:
