@@ -395,11 +395,12 @@ def ga_session(doc_date: str | None) -> int | None:
     return d.year - 1945 if d.month >= 9 else d.year - 1946
 
 
-def _session_status(tok: Token, seg: Span, doc_date: str | None) -> str | None:
+def _session_status(tok: Token, seg: Span, doc_date: str | None, left: int) -> str | None:
     """An ordinal session of the General Assembly against the session sitting on doc_date."""
-    if tok.lemma_.lower() != "session" or "special" in _left_text(tok).lower():
+    before = tok.doc[min(left, tok.i) : tok.i].text or _left_text(tok)
+    if tok.lemma_.lower() != "session" or "special" in before.lower():
         return None
-    nums = ordinals(_left_text(tok))
+    nums = ordinals(before)
     current = ga_session(doc_date)
     doc = tok.doc
     if len(nums) != 1 or current is None or nums[0] < 40:
@@ -424,6 +425,9 @@ def _status(tok: Token, seg: Span, start: str | None, end: str | None, doc_date:
     verb = _governor(tok)
     aux = {c.lower_ for c in verb.children if c.dep_ in {"aux", "auxpass"}}
     window = seg.text
+    chain = [verb, verb.head] if verb.dep_ in {"xcomp", "ccomp"} else [verb]
+    if any(v.lemma_.lower() == "continue" for v in chain) and not (d0 or d1):
+        return "ongoing"  # 'to continue to hold regular briefings', 'negotiations continue'
     if ref and d0 and d1 and d0 <= ref <= d1:
         if has_phrase(window, lex["ongoing_cues"]) or verb.tag_ in {"VBP", "VBZ", "VBG"}:
             return "ongoing"
@@ -598,7 +602,10 @@ def _mention(tok: Token, seg: Span, doc_date: str | None, ents: tuple[Span, ...]
         following = doc[seg.end : seg.end + 40].text
         if has_phrase(following.split("\n\n")[0], _lex()["virtual_words"]):
             location = "virtual"
-    session = _session_status(tok, seg, doc_date) if tok.pos_ != "VERB" else None
+    session = _session_status(tok, seg, doc_date, left) if tok.pos_ != "VERB" else None
+    if tok.pos_ == "VERB" and rec is None and doc_date and seg.start_char < HEADER_CHARS and tok.tag_ == "VBD":
+        start = end = doc_date  # 'We, the Heads of State, gathered in X ...': the gathering the text comes from
+        source = "doc_date"
     if rec is None and in_header and doc_date and mtype != "session":
         start = end = doc_date
         source = "doc_date"
