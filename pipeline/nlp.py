@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
+import numpy as np
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -34,11 +36,26 @@ def build_nlp(model: str | None = None, components: list[str] | None = None) -> 
     """
     nlp = spacy.load(model or settings.SPACY_MODEL)
     use_attribute_table(nlp)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("un_line_breaks", before="parser")
     modules = dict(COMPONENTS)
     for name in components if components is not None else component_names():
         importlib.import_module(modules[name])
         nlp.add_pipe(name, last=True)
     return nlp
+
+
+@Language.component("un_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence before the parser runs: a heading, list item or table row is
+    never parsed into the clause that follows it (its subject would land in the heading)."""
+    if len(doc) < 2:
+        return doc
+    space = doc.to_array(IS_SPACE)
+    for i in np.flatnonzero(space[:-1]).tolist():
+        if "\n" in doc[i].text and not doc[i + 1].is_space:
+            doc[i + 1].is_sent_start = True
+    return doc
 
 
 @lru_cache(maxsize=2)

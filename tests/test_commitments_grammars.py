@@ -371,3 +371,21 @@ def test_speech_enumerated_call_is_one_row_per_task(nlp: spacy.Language) -> None
     records = rows(nlp, text, "2019-09-25", doc_type="speech", title="Statement by Chile")
     assert [r["action"].split()[0] for r in records] == ["ratify", "report", "support"]
     assert all(r["kind"] == "call" for r in records)
+
+
+def test_summary_record_sections_and_shared_owners(nlp: spacy.Language) -> None:
+    text = (
+        "2. Preparations for the review forum\n\n"
+        "The Executive Committee agreed to establish a task force on the preparations.\n\n"
+        "Action points:\n\n"
+        "Secretariat to circulate the revised workplan to all members.\n\n"
+        "UNHCR and IOM to co-lead the workstream on returns.\n\n"
+        "3. Any other business\n\n"
+        "The Chair thanked the members.\n"
+    )
+    records = rows(nlp, text, "2021-03-12", doc_type="meeting_summary", speaker="Executive Committee")
+    (agreed,) = with_text(records, "agreed to establish")  # the heading above is not its subject
+    assert agreed["actor"] == "Executive Committee" and agreed["kind"] == "decision"
+    (colead,) = with_text(records, "co-lead")
+    assert colead["actor"].count(";") == 1 and colead["kind"] == "action_point"
+    assert not with_text(records, "Any other business"), "a numbered heading ends the action section"

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.extract.commitments.action import action_text, first_word, seg_text, to_verb_of
 from pipeline.extract.commitments.actor import Actors, Chunks, plain_addressee
 from pipeline.extract.commitments.lexicon import lexicon
+from pipeline.extract.commitments.resolution import marker_class
 from pipeline.extract.cues import LIST_MARKER, date_of, iso_end, spans_in, starts_line, strip_marker
 from pipeline.nlp import text_of
 
@@ -57,7 +58,8 @@ def action_items(doc: Doc, segs: list[Span]) -> set[int]:
         if not inside:
             continue
         listed = bool(LIST_MARKER.match(raw))
-        heading = line_start and not listed and len(raw) < 90 and raw[-1:] not in ".;"
+        short = len(raw) < 90 and raw[-1:] not in ".;:"
+        heading = line_start and short and (not listed or marker_class(raw) == "num")  # '4. Any other business'
         if heading or (line_start and not listed and opened):
             inside = False
             continue
@@ -101,8 +103,8 @@ def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chun
     if to_verb is not None and to_verb.i - first <= 9:
         lead = doc[first : to_verb.i - 1]
         if lead and not any(t.pos_ in {"VERB", "AUX"} and t.tag_ != "VBN" for t in lead):
-            spans = actors.over(range(lead.start, lead.end))
-            owner = [actors.record(spans[0])] if spans else [actors.record(s) for s in plain_addressee(lead, chunks)]
+            spans = actors.over(range(lead.start, lead.end))  # 'UNHCR and IOM to co-lead ...': both own it
+            owner = [actors.record(s) for s in spans] or [actors.record(s) for s in plain_addressee(lead, chunks)]
             verb = to_verb if owner else None
     if not owner:
         for prep in (t for t in seg if t.lower_ in {"by", "from"} and t.dep_ in {"prep", "agent"}):
