@@ -389,3 +389,29 @@ def test_summary_record_sections_and_shared_owners(nlp: spacy.Language) -> None:
     (colead,) = with_text(records, "co-lead")
     assert colead["actor"].count(";") == 1 and colead["kind"] == "action_point"
     assert not with_text(records, "Any other business"), "a numbered heading ends the action section"
+
+
+def test_note_proposals_and_progressive_requests(nlp: spacy.Language) -> None:
+    text = (
+        "THE COMMISSION FOR BASIC SYSTEMS,\n\n"
+        "A simple reporting process is proposed to accommodate the requirements of all Members.\n\n"
+        "It is recommended that a project manager is appointed to guide the implementation.\n\n"
+        "The task team is inviting the Commission to confirm the need for a security process.\n"
+    )
+    records = rows(nlp, text, "2016-10-20", doc_type="note", speaker="Secretary-General")
+    assert [r["kind"] for r in records] == ["recommendation", "recommendation", "request"]
+    assert records[0]["actor"] == "Commission for Basic Systems"
+    assert "Commission" in records[2]["actor"]
+
+
+def test_note_proposals_and_progressive_requests(nlp: spacy.Language) -> None:
+    text = (
+        "THE COMMISSION FOR BASIC SYSTEMS,\n\n"
+        "A simple reporting process is proposed to accommodate the requirements of all Members.\n\n"
+        "It is recommended that a project manager is appointed to guide the implementation.\n\n"
+        "The task team is inviting the Commission to confirm the need for a security process.\n"
+    )
+    records = rows(nlp, text, "2016-10-20", doc_type="note", speaker="Secretary-General")
+    assert [r["kind"] for r in records] == ["recommendation", "recommendation", "request"]
+    assert records[0]["actor"] == "Commission for Basic Systems"
+    assert "Commission" in records[2]["actor"]

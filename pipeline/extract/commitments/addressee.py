@@ -16,7 +16,9 @@ def cue_kind(tok: Token, seg: Span) -> str | None:
     lex = lexicon()
     kind = lex["addressee_verbs"].get(tok.lemma_.lower()) or lex["addressee_verbs"].get(tok.lower_.rstrip("s"))
     perfect = tok.tag_ == "VBN" and any(c.lemma_ == "have" and c.dep_ == "aux" for c in tok.children)
-    if kind is None or tok.tag_ == "VBN" and not perfect or tok.tag_ == "VBG" and tok.lower_ != "calling":
+    progressive = tok.tag_ == "VBG" and any(c.lemma_ == "be" and c.dep_ == "aux" for c in tok.children)
+    gerund = tok.tag_ == "VBG" and not (progressive or tok.lower_ == "calling")  # 'Calling upon' opens a paragraph
+    if kind is None or (tok.tag_ == "VBN" and not perfect) or gerund:
         return None  # 'X is requested' is the passive scan's; 'we have called on X to' is a call
     first = first_word(seg)
     if tok.pos_ not in {"VERB", "AUX"} and tok.i != first:
@@ -94,6 +96,36 @@ def passive_scan(seg: Span, actors: Actors, cue_tokens: list[int]) -> list[dict[
                 "start": clause_start,
                 "end": end,
                 "verb": to_verb.i,
+            }
+        )
+    return out
+
+
+def proposals(seg: Span, actors: Actors) -> list[dict[str, Any]]:
+    """'A lightweight process is proposed to accommodate ...': a recommendation of the body the
+    document is for (a note proposes; its session or author is the one to act)."""
+    out = []
+    verbs = lexicon()["proposal_verbs"]
+    for tok in seg:
+        kind = verbs.get(tok.lemma_.lower())
+        if kind is None or tok.tag_ != "VBN" or not any(c.dep_ == "auxpass" for c in tok.children):
+            continue
+        subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        body = actors.deciding_body(seg.start_char)
+        if subj is None or subj.pos_ == "PRON" or body is None or any(c.dep_ == "agent" for c in tok.children):
+            continue
+        phrase = seg.doc[subj.left_edge.i : subj.i + 1].text
+        goal = next((c for c in tok.children if c.dep_ in {"xcomp", "advcl"} and c.tag_ == "VB"), None)
+        action = f"{phrase} ({action_text(goal, seg.end)[0]})" if goal is not None else phrase
+        out.append(
+            {
+                "source": "pattern",
+                "kind": kind,
+                "who": [body],
+                "action": action,
+                "start": seg.start,
+                "end": seg.end,
+                "verb": tok.i,
             }
         )
     return out

@@ -15,7 +15,7 @@ from spacy.vocab import Vocab
 
 from pipeline.extract.commitments.action import deadline_of, seg_text
 from pipeline.extract.commitments.actor import Actors, Chunks, joined_names
-from pipeline.extract.commitments.addressee import addressee_scan
+from pipeline.extract.commitments.addressee import addressee_scan, proposals
 from pipeline.extract.commitments.clauses import from_match
 from pipeline.extract.commitments.declaration import continuation, split_coordinated, undertakings
 from pipeline.extract.commitments.lexicon import lexicon, load_patterns
@@ -141,7 +141,7 @@ class CommitmentFinder:
             if para_roles[n] not in {STATEMENT, OPERATIVE}:  # there the operative verbs alone say who acts
                 found += [c for m in by_seg.get(n, []) if (c := from_match(m, seg, actors, last_actor))]
                 found += undertakings(seg, actors)
-                found = found or continuation(seg, last_actor)
+                found = found or continuation(seg, last_actor) or proposals(seg, actors)
             inherited = lead is not None and not found  # an item with an undertaking of its own keeps it
             if inherited:
                 found = [item_candidate(seg, lead)]
