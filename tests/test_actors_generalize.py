@@ -464,3 +464,21 @@ def test_body_name_with_and_before_its_head(nlp):
 def test_long_names_are_kept_whole(nlp, text, full):
     found = names(text, nlp)
     assert full in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("His Majesty King Mohammed VI opened the conference in Marrakech.", "His Majesty King Mohammed VI"),
+        ("We welcome the visit of Pope John Paul II to the Organization.", "Pope John Paul II"),
+        ("Her Majesty Queen Elizabeth II addressed the Assembly in 1957.", "Her Majesty Queen Elizabeth II"),
+        ("I thank His Excellency Mr. Antonio Guterres for his leadership.", "Antonio Guterres"),
+    ],
+)
+def test_royal_and_papal_names_are_kept_whole(text: str, name: str) -> None:
+    from pipeline.extract.cues import run_text
+    from pipeline.nlp import shared_nlp
+
+    doc = run_text(text, "2020-01-01", shared_nlp())
+    persons = [s._.actor["name"] for s in doc.spans["actors"] if s._.actor["type"] == "person"]
+    assert persons == [name]

@@ -51,10 +51,29 @@ class PersonMention:
     orgs: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+REGNAL_NUMBER = re.compile(r"^(?:[IVX]{1,5}|[0-9]{1,2}(?:st|nd|rd|th))$")
+ROYAL_HONORIFICS = ("Majesty", "Highness", "Holiness")
+
+
+def _regnal_start(doc: Doc, start: int, voc: Vocab) -> int:
+    """'King Mohammed VI', 'Pope John Paul II', 'Crown Prince X': the title is part of the name."""
+    if start > 0 and doc[start - 1].text in voc.regnal_titles:
+        return start - 1
+    if start > 1 and f"{doc[start - 2].text} {doc[start - 1].text}" in voc.regnal_titles:
+        return start - 2
+    return start
+
+
+def _royal(doc: Doc, hstart: int, start: int) -> bool:
+    return any(t.text in ROYAL_HONORIFICS for t in doc[hstart:start])
+
+
 def _valid_name(words: list[str], voc: Vocab) -> bool:
     """Title-case alphabetic words, no stop words, no all-caps headings, no digits."""
     if not words or any(ch.isdigit() for w in words for ch in w):
         return False
+    while len(words) > 1 and REGNAL_NUMBER.match(words[-1]):
+        words = words[:-1]  # 'Mohammed VI', 'John Paul II'
     content = [w for w in words if w.lower() not in voc.name_particles]
     if not content:
         return False
@@ -86,10 +105,13 @@ def _trim(doc: Doc, start: int, end: int, voc: Vocab) -> tuple[int, int]:
 def _honorific_start(doc: Doc, start: int, voc: Vocab) -> int:
     """Index of an honorific right before the name ("Ms. Izumi Nakamitsu"), else start."""
     i = start
-    if i > 0 and doc[i - 1].text in voc.honorifics:
-        i -= 1
-    if i > 1 and f"{doc[i - 2].text} {doc[i - 1].text}" in voc.honorifics:
-        i -= 2
+    while i > 0:  # 'His Excellency Mr.', 'His Majesty': honorifics may stack
+        if i > 1 and f"{doc[i - 2].text} {doc[i - 1].text}" in voc.honorifics:
+            i -= 2
+        elif doc[i - 1].text in voc.honorifics:
+            i -= 1
+        else:
+            break
     return i
 
 
@@ -196,9 +218,10 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
         words = doc[start:end].text.split()  # "Ban Ki-moon": hyphenated parts stay one word
         if not _valid_name(words, voc):
             continue
-        name_span = doc[start:end]
-        if lex.lookup(name_span.text) is not None:
+        if lex.lookup(doc[start:end].text) is not None:
             continue
+        start = _regnal_start(doc, start, voc)
+        name_span = doc[start:end]
         hstart = _honorific_start(doc, start, voc)
         orgs: list[tuple[int, int, str]] = []
         if name_span.end_char in lines:
@@ -211,7 +234,8 @@ def find_persons(doc: Doc, lex: Lexicon, voc: Vocab) -> list[PersonMention]:
         found[(start, end)] = PersonMention(
             start=start,
             end=end,
-            name=re.sub(r"\s+", " ", name_span.text),
+            # a royal or papal style is part of how the person is named: 'His Majesty King Mohammed VI'
+            name=re.sub(r"\s+", " ", (doc[hstart:end] if _royal(doc, hstart, start) else name_span).text),
             surface=re.sub(r"\s+", " ", doc[hstart:end].text),
             title=title,
             affiliation=affiliation,

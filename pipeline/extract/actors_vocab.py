@@ -43,6 +43,7 @@ class Vocab:
     place_like_bodies: frozenset[str]
     default_short_forms: dict
     post_nominals: frozenset[str]
+    regnal_titles: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +64,7 @@ def load_vocab() -> Vocab:
         "purpose_named_heads",
         "place_like_bodies",
         "post_nominals",
+        "regnal_titles",
     }
     mappings = ("addressee_groups", "presiding_vocatives", "default_short_forms")
     fields: dict = {name: dict(raw[name]) for name in mappings}
