@@ -402,16 +402,3 @@ def test_note_proposals_and_progressive_requests(nlp: spacy.Language) -> None:
     assert [r["kind"] for r in records] == ["recommendation", "recommendation", "request"]
     assert records[0]["actor"] == "Commission for Basic Systems"
     assert "Commission" in records[2]["actor"]
-
-
-def test_note_proposals_and_progressive_requests(nlp: spacy.Language) -> None:
-    text = (
-        "THE COMMISSION FOR BASIC SYSTEMS,\n\n"
-        "A simple reporting process is proposed to accommodate the requirements of all Members.\n\n"
-        "It is recommended that a project manager is appointed to guide the implementation.\n\n"
-        "The task team is inviting the Commission to confirm the need for a security process.\n"
-    )
-    records = rows(nlp, text, "2016-10-20", doc_type="note", speaker="Secretary-General")
-    assert [r["kind"] for r in records] == ["recommendation", "recommendation", "request"]
-    assert records[0]["actor"] == "Commission for Basic Systems"
-    assert "Commission" in records[2]["actor"]
