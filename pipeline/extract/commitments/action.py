@@ -18,7 +18,7 @@ from pipeline.extract.cues import (
 )
 from pipeline.nlp import text_of
 
-MAX_ACTION_TOKENS = 25
+MAX_ACTION_TOKENS = 45
 
 DATE_FILLERS = {"the", "late", "early", "mid", "end", "of", "first", "second", "last", "half", "quarter"}
 
@@ -28,13 +28,18 @@ def action_text(verb: Token, limit_end: int) -> tuple[str, int]:
     doc = verb.doc
     end = verb.i + 1
     right_edge = min(verb.right_edge.i + 1, limit_end)
+    pause = None  # the last comma: where a phrase too long to keep whole is cut, never mid-phrase
     for tok in doc[verb.i + 1 : right_edge]:
         if tok.text in {";", ":"} or tok.is_space:
             break
-        if tok.dep_ == "conj" and tok.head == verb and any(c.dep_.startswith("nsubj") for c in tok.children):
-            break
+        if tok.dep_ in {"conj", "advcl", "parataxis"} and any(c.dep_.startswith("nsubj") for c in tok.children):
+            break  # '... and why we will support ...': a clause with a subject of its own
+        if tok.text == ",":
+            pause = tok.i
         end = tok.i + 1
         if end - verb.i >= MAX_ACTION_TOKENS:
+            if pause is not None and right_edge > end:
+                end = pause
             break
     start = verb.i
     prt = [c for c in verb.children if c.dep_ == "neg" and c.i < verb.i]

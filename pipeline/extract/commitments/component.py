@@ -47,7 +47,8 @@ from pipeline.extract.cues import (
 )
 from pipeline.nlp import text_of
 
-PRIORITY = ("action_section", "addressee", "pattern")
+PRIORITY = ("action_section", "addressee", "undertaking", "pattern")
+SCANS = {"addressee", "undertaking"}  # their clause covers any pattern match inside it
 
 
 class CommitmentFinder:
@@ -161,6 +162,9 @@ class CommitmentFinder:
                 actors.note_subjects(seg)
                 continue
             lead_row = None
+            for cand, nxt in zip(found, found[1:], strict=False):  # one clause's evidence stops where the next begins
+                if cand["start"] < nxt["start"] < cand["end"]:
+                    cand["end"] = nxt["start"]
             for cand in found:
                 span, rec = finish(cand, seg, len(found) == 1)
                 records.append((span, rec))
@@ -201,7 +205,7 @@ def dedupe(cands: list[dict[str, Any]]) -> list[dict[str, Any]]:
         clash = [
             o
             for o in (same_who if cand["source"] == "addressee" else out)
-            if o["verb"] == cand["verb"] or (o["start"] <= cand["verb"] < o["end"] and o["source"] == "addressee")
+            if o["verb"] == cand["verb"] or (o["start"] <= cand["verb"] < o["end"] and o["source"] in SCANS)
         ]
         if not clash:
             out.append(cand)

@@ -70,7 +70,7 @@ def undertakings(seg: Span, actors: Actors) -> list[dict[str, Any]]:
             start = owner.start
             out.append(
                 {
-                    "source": "addressee",
+                    "source": "undertaking",
                     "kind": kind,
                     "who": who,
                     "action": action,
