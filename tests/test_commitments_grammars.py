@@ -402,3 +402,13 @@ def test_note_proposals_and_progressive_requests(nlp: spacy.Language) -> None:
     assert [r["kind"] for r in records] == ["recommendation", "recommendation", "request"]
     assert records[0]["actor"] == "Commission for Basic Systems"
     assert "Commission" in records[2]["actor"]
+
+
+def test_calls_on_groups_described_not_named(nlp: spacy.Language) -> None:
+    text = (
+        "Both sides must refrain from unilateral steps. Developed countries should honour their pledges on "
+        "climate finance. Convene donors to review support for host countries."
+    )
+    records = rows(nlp, text, "2020-09-29", doc_type="speech", title="Statement by Norway")
+    assert [r["actor"] for r in records] == ["sides", "Developed countries"]
+    assert [r["kind"] for r in records] == ["call", "recommendation"]

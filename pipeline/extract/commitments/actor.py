@@ -261,7 +261,13 @@ class Actors:
             return [self.record(s) for s in spans]
         if self.is_own_body(phrase):
             return [self.author] if self.author else []
-        if tok.lemma_.lower() in lexicon()["speaker_body"]["body_words"] and tok.pos_ in {"NOUN", "PROPN"}:
+        lex = lexicon()["speaker_body"]
+        agent = (  # 'both sides must', 'all parties': a generic description of who acts, no name in it
+            tok.lemma_.lower() in lex["agent_nouns"]
+            and tok.pos_ == "NOUN"
+            and not any(t.pos_ == "PROPN" for t in phrase)
+        )
+        if (tok.lemma_.lower() in lex["body_words"] or agent) and tok.pos_ in {"NOUN", "PROPN"}:
             # an institution the actor component does not list: 'the secretariat', 'the Bureau'
             words = [t for t in sorted(phrase, key=lambda t: t.i) if t.dep_ not in {"det", "predet", "poss"}]
             name = self.doc[words[0].i : words[-1].i + 1].text if words else tok.text
