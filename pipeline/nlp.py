@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import re
 from functools import lru_cache
 
 import numpy as np
 import spacy
-from spacy.attrs import IS_SPACE
+from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -51,10 +52,19 @@ def line_breaks(doc: Doc) -> Doc:
     never parsed into the clause that follows it (its subject would land in the heading)."""
     if len(doc) < 2:
         return doc
-    space = doc.to_array(IS_SPACE)
-    for i in np.flatnonzero(space[:-1]).tolist():
-        if "\n" in doc[i].text and not doc[i + 1].is_space:
-            doc[i + 1].is_sent_start = True
+    table = doc.to_array([IS_SPACE, IDX])
+    text = doc.text
+    newlines = np.array([m.start() for m in re.finditer("\n", text)], dtype=np.int64)
+    if not len(newlines):
+        return doc
+    holders = np.unique(np.searchsorted(table[:, 1], newlines, side="right") - 1)  # tokens holding a newline
+    holders = holders[(holders < len(doc) - 1) & (table[holders, 0] == 1)]
+    starts = holders + 1
+    starts = starts[table[starts, 0] == 0]
+    if len(starts):
+        marks = doc.to_array([SENT_START]).astype(np.int32)  # 0 = not yet known, as the parser expects
+        marks[starts] = 1
+        doc.from_array([SENT_START], marks.astype(np.uint64))
     return doc
 
 

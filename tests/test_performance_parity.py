@@ -248,3 +248,28 @@ def test_pieces_give_the_rows_of_whole_documents(seeds):
         assert pieced.text == whole.text
         assert spans(pieced) == spans(whole)
     assert n_cut >= 10
+
+
+def test_spans_in_index_gives_the_scan_s_spans():
+    from pipeline.extract.cues import run_text, spans_in
+
+    text = (
+        "By 15 May 2024 the secretariat will report; in June 2024 the Bureau meets.\n\n"
+        "| Action | Owner | Due |\n|---|---|---|\n| Draft | Secretariat | 1 July 2024 |\n\n"
+        "The Committee met on 3 March 2023 and again in late November 2023."
+    )
+    doc = run_text(text, "2024-01-10", shared_nlp())
+    dates = list(doc.spans["dates"])
+    assert len(dates) >= 4
+    for start in range(0, len(text), 7):
+        for end in range(start, len(text) + 1, 11):
+            want = [s for s in dates if s.start_char >= start and s.end_char <= end]
+            assert spans_in(doc, "dates", start, end) == want
+
+
+def test_line_breaks_start_sentences_before_the_parser():
+    doc = shared_nlp()("3. Workplan\n\nThe Bureau agreed to meet.\nMembers to send comments by May.")
+    starts = [t.text for t in doc if t.is_sent_start]
+    assert {"The", "Members"} <= set(starts)
+    bureau = next(t for t in doc if t.text == "Bureau")
+    assert bureau.head.text == "agreed", "the heading above is not parsed into the clause"

@@ -126,7 +126,7 @@ class CommitmentFinder:
             if para != last_para:
                 last_actor, last_para = None, para
             lead = listing.item(seg)
-            if seg.start in consumed or any(a <= seg.start_char < b for a, b in tables):
+            if seg.start in consumed or _inside(tables, seg.start_char):
                 continue
             if para_roles[n] == PREAMBLE and lead is None:
                 actors.note_subjects(seg)
@@ -183,6 +183,12 @@ class CommitmentFinder:
             spans.append(span)
         doc.spans["commitments"] = spans
         return doc
+
+
+def _inside(ranges: list[tuple[int, int]], at: int) -> bool:
+    """``at`` lies in one of the sorted, disjoint character ranges."""
+    k = bisect.bisect_right(ranges, (at, float("inf"))) - 1
+    return k >= 0 and ranges[k][0] <= at < ranges[k][1]
 
 
 def _once(records: list[tuple[Span, dict[str, Any]]]) -> list[tuple[Span, dict[str, Any]]]:
