@@ -412,3 +412,17 @@ def test_calls_on_groups_described_not_named(nlp: spacy.Language) -> None:
     records = rows(nlp, text, "2020-09-29", doc_type="speech", title="Statement by Norway")
     assert [r["actor"] for r in records] == ["sides", "Developed countries"]
     assert [r["kind"] for r in records] == ["call", "recommendation"]
+
+
+def test_minutes_task_lists_handles_and_chat_logs(nlp: spacy.Language) -> None:
+    text = (
+        "Action items\n\n"
+        "- [ ] Alice to update the glossary by 10 May 2024\n"
+        "- [x] Bob: circulate the draft charter\n"
+        "- [ ] @carol review the schema proposal\n\n"
+        "<chair> ACTION: dave to contact the editors about the next release\n"
+    )
+    records = rows(nlp, text, "2024-04-01", doc_type="meeting_summary", speaker="Data Working Group")
+    assert [r["actor"] for r in records] == ["Alice", "Bob", "carol", "dave"]
+    assert {r["kind"] for r in records} == {"action_point"} and records[0]["deadline"] == "2024-05-10"
+    assert records[1]["action"] == "circulate the draft charter"

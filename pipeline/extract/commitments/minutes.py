@@ -19,11 +19,12 @@ from pipeline.nlp import text_of
 @lru_cache(maxsize=1)
 def action_prefix() -> re.Pattern[str]:
     """Labels that make a line an action point or decision by themselves: 'ACTION:', 'Action item -',
-    'ACTION on X to ...', 'DECISION to ...', tagged items '[Action-XX-2018-3] ...'."""
+    'ACTION on X to ...', 'DECISION to ...', tagged items '[Action-XX-2018-3] ...', also after a chat
+    nick ('<chair> ACTION: ...')."""
     labels = "|".join(re.escape(p) for p in lexicon()["action_prefixes"])
     tag = r"(?:[-\s]?[A-Za-z]*[-\s]?\d[\w.\-]*)?"
     return re.compile(  # 'ACTION to ...' / 'DECISION to ...' only in capitals: 'Action to be taken' is a heading
-        rf"^\s*\[?(?P<label>(?i:{labels})){tag}\]?(?:\s*[:\-–]\s*|\]\s*|\s+(?i:on|for)\s+|(?<=[A-Z]{{4}})\s+(?=to\s(?!be\b)))"
+        rf"^\s*(?:<[^>\n]{{1,30}}>\s*)?\[?(?P<label>(?i:{labels})){tag}\]?(?:\s*[:\-–]\s*|\]\s*|\s+(?i:on|for)\s+|(?<=[A-Z]{{4}})\s+(?=to\s(?!be\b)))"
     )
 
 
@@ -78,9 +79,22 @@ def item_start(seg: Span) -> int:
         at = seg.start_char + (len(text) - len(text.lstrip())) + text.lstrip().find(rest[:20]) + m.end()
         while first < seg.end and seg.doc[first].idx < at:
             first += 1
-    while first < seg.end and not seg.doc[first].is_alpha:
+    doc = seg.doc
+    ticked = 0 < first < seg.end - 1 and doc[first - 1].text == "[" and doc[first + 1].text == "]"
+    if ticked and doc[first].lower_ == "x":
+        first += 2  # a ticked task box '[x]'
+    while first < seg.end and not (doc[first].is_alpha or doc[first].text.startswith("@")):
+        if doc[first].text == "[" and first + 2 < seg.end and doc[first + 2].text == "]":
+            first += 3  # a task box '[ ]' / '[x]'
+            continue
         first += 1
     return first
+
+
+OWNER_LABELS = (  # '@carol review the schema' (a handle), 'Bob: circulate the draft' (a name and a colon)
+    re.compile(r"^@(?P<who>[\w.\-]+)\s+(?=\S)"),
+    re.compile(r"^(?P<who>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2})\s*:\s+(?=\S)"),
+)
 
 
 def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chunks: Chunks) -> list[dict[str, Any]]:
@@ -99,6 +113,18 @@ def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chun
         verb = next(
             (t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}), None
         )
+    item = text_of(doc)[doc[first].idx : seg.end_char]
+    handle, named = (None, None) if owner else (OWNER_LABELS[0].match(item), OWNER_LABELS[1].match(item))
+    label = handle or named
+    if label:  # the named participant owns the item
+        at = doc[first].idx + label.end("who")
+        span = doc.char_span(doc[first].idx + label.start("who"), at, alignment_mode="expand")
+        spans = actors.over(range(span.start, span.end)) if span is not None else []
+        if span is not None and (spans or handle or all(t.pos_ == "PROPN" for t in span)):
+            owner = [actors.record(spans[0])] if spans else [{"name": label.group("who"), "key": None}]
+            first = span.end
+            while first < seg.end and not doc[first].is_alpha:
+                first += 1
     to_verb = to_verb_of(seg, first) if not owner else None
     if to_verb is not None and to_verb.i - first <= 9:
         lead = doc[first : to_verb.i - 1]
