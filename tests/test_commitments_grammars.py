@@ -426,3 +426,15 @@ def test_minutes_task_lists_handles_and_chat_logs(nlp: spacy.Language) -> None:
     assert [r["actor"] for r in records] == ["Alice", "Bob", "carol", "dave"]
     assert {r["kind"] for r in records} == {"action_point"} and records[0]["deadline"] == "2024-05-10"
     assert records[1]["action"] == "circulate the draft charter"
+
+
+def test_preambular_paragraph_broken_by_a_page_break_is_still_preambular(nlp: spacy.Language) -> None:
+    text = (
+        "The General Assembly,\n\n"
+        "Reaffirming that States Parties to the Convention shall undertake all appropriate measures for the "
+        "implementation of the rights recognized therein\n\n"
+        "and calling for its universal ratification,\n\n"
+        "1. Calls upon States Parties to withdraw reservations incompatible with the Convention;\n"
+    )
+    records = rows(nlp, text, "2025-11-20", doc_type="resolution")
+    assert [r["evidence"][:8] for r in records] == ["1. Calls"]

@@ -121,6 +121,11 @@ def _paragraph(seg: Span) -> str:
     """The text of the line (paragraph) ``seg`` opens, without trailing spaces."""
     text = text_of(seg.doc)
     end = text.find("\n", seg.start_char)
+    while end >= 0:  # a paragraph broken by a page break goes on with a lower-case word
+        nxt = re.match(r"\n\s*([a-z])", text[end : end + 200])
+        if nxt is None:
+            break
+        end = text.find("\n", end + nxt.start(1))
     return text[seg.start_char : end if end >= 0 else len(text)].rstrip()
 
 
