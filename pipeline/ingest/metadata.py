@@ -267,6 +267,8 @@ def find_title(text: str, blocks: list[Block], doc_type: str) -> str | None:
             return items[-1].strip()
     candidates = []
     for line in _header_blocks(text, blocks):
+        if line.lstrip().startswith("|"):  # a table row ("| Test Report Author: ... |  |"): its first cell
+            line = next((cell.strip() for cell in line.strip().strip("|").split("|") if cell.strip()), "")
         label = line.split("\n")[0].rstrip().endswith(":")  # "Participants:", "Attendance:" head a list
         line = _strip_boilerplate(line)
         if (
