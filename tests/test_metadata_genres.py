@@ -279,3 +279,14 @@ def test_the_speaker_is_never_a_document_symbol(tmp_path):
 )
 def test_header_dates_of_several_layouts(header, iso):
     assert find_header_date(header) == iso
+
+
+def test_minutes_are_dated_by_the_day_they_were_held_not_by_a_deadline():
+    from pipeline.ingest.metadata import find_header_date
+
+    text = (
+        "Executive Committee\n"
+        "Summary record of the meeting held on 12 March 2021 (virtual)\n\n"
+        "It was agreed that the secretariat would circulate a timeline by 31 March 2021.\n"
+    )
+    assert find_header_date(text) == "2021-03-12"

@@ -152,6 +152,9 @@ def _valid(y: int, m: int, d: int) -> str | None:
         return None
 
 
+_HELD_ON = re.compile(r"\b(?:held|convened|met|meeting|session|dated|delivered|issued)\s+(?:on|of)\s*$", re.IGNORECASE)
+
+
 def find_header_date(text: str) -> str | None:
     """The first full calendar date in the masthead: the day it was delivered, held or issued."""
     header = text[:HEADER_CHARS]
@@ -192,7 +195,9 @@ def find_header_date(text: str) -> str | None:
     # prefer one that stands on a line of its own.
     for pos, iso in found:
         text_before = before(pos)
-        if re.search(r"\b(?:of|on|resolutions?|since|until)\s*$", text_before, re.IGNORECASE):
+        if _HELD_ON.search(text_before):  # 'meeting held on 12 March 2021': the day itself
+            return iso
+        if re.search(r"\b(?:of|on|resolutions?|since|until|by|before)\s*$", text_before, re.IGNORECASE):
             continue
         if _RANGE_END.search(text_before):
             continue
