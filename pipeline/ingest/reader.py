@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline import settings
 from pipeline.document import Document
+from pipeline.ingest.asciidoc_reader import read_asciidoc
 from pipeline.ingest.docx_reader import read_docx
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.guard import call_with_limit
+from pipeline.ingest.html_reader import read_html
 from pipeline.ingest.layout import lines_to_blocks
-from pipeline.ingest.metadata import apply_manifest, extract_metadata
+from pipeline.ingest.markdown_reader import read_markdown
+from pipeline.ingest.metadata import apply_manifest, extract_metadata, find_header_date
 from pipeline.ingest.pdf_reader import read_pdf
 from pipeline.ingest.text_reader import read_text
 
@@ -29,7 +33,7 @@ def sniff_type(path: Path, data: bytes) -> str:
     declared = settings.SUPPORTED_SUFFIXES.get(path.suffix.lower())
     if data.startswith(b"%PDF"):
         return "pdf"
-    if data.startswith(b"PK\x03\x04") and declared in (None, "docx", "txt", "md"):
+    if data.startswith(b"PK\x03\x04") and declared in (None, "docx", "txt", "md", "adoc", "html"):
         return "docx"
     if declared is None:
         raise IngestError("unsupported_type", f"unsupported file type '{path.suffix or '(none)'}'")
@@ -92,6 +96,24 @@ def _parse(file_type: str, data: bytes):
     return result if file_type == "pdf" else (result, None)
 
 
+# Readers of marked-up text: lines plus the metadata the markup states (front matter, AsciiDoc
+# header, HTML meta tags), which wins over the rules and yields to the manifest.
+MARKUP_READERS = {"md": read_markdown, "adoc": read_asciidoc, "html": read_html}
+
+
+def apply_stated_metadata(meta, stated: dict[str, str]) -> None:
+    """Title, date and author a file states in its markup; a date only when it reads as one."""
+    for key, value in stated.items():
+        if key == "doc_date":
+            iso = _ISO_DATE.match(value)
+            value = find_header_date(value) or (iso.group(0) if iso else None)
+        if value:
+            setattr(meta, key, value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -> Document:
     """Read one file into a Document. Errors become ``status='error'`` with a kind and message."""
     path = Path(path)
@@ -119,14 +141,21 @@ def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -
         if not data.strip():
             raise IngestError("empty_file", "the file is empty")
         doc.file_type = sniff_type(path, data)
+        stated: dict[str, str] = {}
         if doc.file_type in ("pdf", "docx"):
             lines, doc.n_pages = _parse(doc.file_type, data)
+        elif doc.file_type == "html":  # lxml and trafilatura: time-limited like PDF and DOCX
+            timeout = float(settings.PER_FILE_TIMEOUT_S)
+            lines, stated = call_with_limit(read_html, data, timeout=timeout) if timeout > 0 else read_html(data)
+        elif doc.file_type in MARKUP_READERS:
+            lines, stated = MARKUP_READERS[doc.file_type](data)
         else:
             lines = read_text(data)
         doc.text, doc.blocks = lines_to_blocks(lines)
         if not doc.text.strip():
             raise IngestError("no_text", "the file contains no readable text")
         doc.metadata = extract_metadata(doc.text, doc.blocks)
+        apply_stated_metadata(doc.metadata, stated)
     except IngestError as exc:
         return _failed(doc, exc.kind, exc.message)
     except RecursionError:

@@ -1,4 +1,8 @@
-"""Plain text and Markdown: detect the encoding, strip Markdown markup, keep the words."""
+"""Plain text: detect the encoding, strip stray Markdown markup, keep the words.
+
+Markdown files (.md, .markdown) are parsed by markdown_reader; ``decode`` and ``looks_binary`` serve
+every text-based reader.
+"""
 
 from __future__ import annotations
 
