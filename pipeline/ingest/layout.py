@@ -22,7 +22,13 @@ _ENDS_FUNCTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\uffff\ufdd0-\ufdef]")  # incl. noncharacters
+# Zero-widths, the soft hyphen, noncharacters (U+FFFF, U+FDD0-FDEF, U+nFFFE/nFFFF of the other
+# planes; U+FFFE itself is mapped to a hyphen first) and lone surrogates.
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\uffff\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17))
+    + "]"
+)
 # Unicode category Cc is exactly U+0000-001F and U+007F-009F; keep newline and tab.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -43,7 +49,8 @@ def normalize_chars(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\ufffe", "-")  # PDFium's mark for a hyphen at a line end ("Secretary\ufffeGeneral")
     text = _INVISIBLE.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
     text = _CONTROL.sub("", text)  # one regex pass instead of a category lookup per character
     return _SPACES.sub(" ", text)
 
@@ -72,11 +79,69 @@ def _continues(prev: str, nxt: str, width: int) -> bool:
     return width >= 40 and len(prev) >= 0.75 * width and not prev.endswith((".", "!", "?"))
 
 
-def _join(prev: str, nxt: str) -> str:
-    """Join two wrapped lines, rejoining a word hyphenated across the line end."""
+# Second halves that make a compound, not a word broken by hyphenation ("decision-making",
+# "high-level", "capacity-building"), and first halves that are prefixes kept hyphenated.
+_COMPOUND_TAIL = re.compile(
+    r"^(?:making|maker|makers|level|building|based|term|related|led|owned|driven|oriented|up|specific|"
+    r"sensitive|responsive|friendly|wide|free|bound|sharing|seeking|speaking|generation|income|ended|"
+    r"looking|scale|support|in|out|off|by|to|on|induced|resilient|affected|saving|informed)\b"
+)
+_COMPOUND_HEAD = re.compile(
+    r"(?:^|[^\w])(?:self|non|cross|well|ex|all|co|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$",
+    re.IGNORECASE,
+)
+_HYPHEN_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass
+class Vocabulary:
+    """The document's own words, to tell "imple-|mentation" (join) from "decision-|making" (keep)."""
+
+    joined: set[str]
+    hyphenated: set[str]
+
+    @classmethod
+    def of(cls, texts) -> Vocabulary:
+        joined: set[str] = set()
+        hyphenated: set[str] = set()
+        for text in texts:
+            joined.update(w.lower() for w in _WORD.findall(text))
+            hyphenated.update(w.lower() for w in _HYPHEN_WORDS.findall(text))
+        return cls(joined, hyphenated)
+
+
+def keeps_hyphen(left: str, right: str, vocab: Vocabulary | None = None, default: bool | None = None) -> bool:
+    """Is the hyphen between ``left`` (text before it) and ``right`` (text after the line end) part
+    of the word? A capital or digit after it ("Secretary-|General", "COVID-|19") keeps it; a
+    lower-case continuation is hyphenation unless the document writes the compound with a hyphen
+    elsewhere, the halves form a known compound, or the joined word is not otherwise used while
+    the first half ends a known compound. ``default`` decides when the document's words do not."""
+    if not right[:1].islower():
+        return True
+    a = (_WORD.findall(left[-40:]) or [""])[-1].lower()
+    m = _WORD.match(right)
+    b = m.group(0).lower() if m else ""
+    if vocab is not None and a and b:
+        if f"{a}-{b}" in vocab.hyphenated and f"{a}{b}" not in vocab.joined:
+            return True
+        if f"{a}{b}" in vocab.joined and f"{a}-{b}" not in vocab.hyphenated:
+            return False
+    if default is not None:
+        return default
+    return bool(_COMPOUND_TAIL.match(right.lower()) or _COMPOUND_HEAD.search(left))
+
+
+def _join(prev: str, nxt: str, vocab: Vocabulary | None = None) -> str:
+    """Join two wrapped lines, rejoining a word hyphenated across the line end ("imple-|mentation")
+    and keeping the hyphen of a compound ("Secretary-|General", "decision-|making")."""
     prev = prev.rstrip()
     nxt = nxt.lstrip()
-    if re.search(r"[A-Za-z]{2}-$", prev) and nxt[:1].islower():
+    if re.search(r"[^\W\d_]-$", prev) and re.match(r"(?:and|or|nor)\b", nxt):
+        return f"{prev} {nxt}"  # "pre- and post-conflict"
+    if re.search(r"[^\W\d_]-$", prev) and nxt[:1].isalnum():
+        if not re.search(r"[^\W\d_]{2}-$", prev) or keeps_hyphen(prev[:-1], nxt, vocab):
+            return prev + nxt
         return prev[:-1] + nxt
     return f"{prev} {nxt}"
 
@@ -119,6 +184,7 @@ def lines_to_blocks(lines: list[Line]) -> tuple[str, list[Block]]:
     and ``text[block.start:block.end]`` is exactly the block.
     """
     width = _wrap_width([ln for ln in lines if not ln.hard])
+    vocab = Vocabulary.of(ln.text for ln in lines) if any(ln.text.rstrip().endswith("-") for ln in lines) else None
     paragraphs: list[tuple[str, str | None]] = []
     current: str | None = None
     current_hint: str | None = None
@@ -130,7 +196,7 @@ def lines_to_blocks(lines: list[Line]) -> tuple[str, list[Block]]:
                 current = None
             continue
         if current is not None and not line.break_before and not line.hard and _continues(current, text, width):
-            current = _join(current, text)
+            current = _join(current, text, vocab)
             continue
         if current is not None:
             paragraphs.append((current, current_hint))

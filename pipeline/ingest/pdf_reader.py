@@ -27,7 +27,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.layout import Line, normalize_chars
+from pipeline.ingest.layout import Line, Vocabulary, keeps_hyphen, normalize_chars
 
 _HEAD_BAND = 0.085
 _FOOT_BAND = 0.91
@@ -214,7 +214,31 @@ def _read_pdfium(data: bytes) -> tuple[list[Line], int]:
     return _remove_furniture(raw), n_pages
 
 
+_PDFIUM_HYPHEN = re.compile(r"(?<=[^\W\d_])[\ufffe\x02](?=\w)")
+
+
+def _resolve_line_end_hyphens(raw: list[tuple[float, list[dict]]]) -> None:
+    """PDFium joins a line that ends in a hyphen to the next and marks the hyphen U+FFFE (or
+    U+0002). In UN documents such a hyphen is nearly always a real one ("Secretary-General",
+    "decision-making"), so it stays, unless the document writes the joined word elsewhere and
+    never the hyphenated one ("imple|mentation")."""
+    texts = [ln["text"] for _, lines in raw for ln in lines]
+    if not any("\ufffe" in t or "\x02" in t for t in texts):
+        return
+    vocab = Vocabulary.of(_PDFIUM_HYPHEN.sub(" ", t) for t in texts)
+    for _, lines in raw:
+        for ln in lines:
+            text = ln["text"]
+            if "\ufffe" not in text and "\x02" not in text:
+                continue
+            ln["text"] = _PDFIUM_HYPHEN.sub(
+                lambda m: "-" if keeps_hyphen(m.string[: m.start()], m.string[m.end() :], vocab, True) else "",
+                text,
+            )
+
+
 def _remove_furniture(raw: list[tuple[float, list[dict]]]) -> list[Line]:
+    _resolve_line_end_hyphens(raw)
     band_counts: Counter[str] = Counter()
     for height, lines in raw:
         seen = set()
