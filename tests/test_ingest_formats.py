@@ -313,6 +313,14 @@ def test_html_manifest_still_overrides_the_page_metadata(tmp_path: Path) -> None
     assert doc.metadata.title.startswith("Statement by the Secretary-General")
 
 
+def test_html_date_is_the_stated_one_never_a_date_from_the_text(tmp_path: Path) -> None:
+    page = SPEECH_PAGE.replace('<meta property="article:published_time" content="2022-05-17">', "")
+    _, stated = read_html(page.encode("utf-8"))
+    assert "doc_date" not in stated  # not the deadline "31 December 2023" of its table
+    dated = page.replace("<article>", '<article><time datetime="2022-05-17">17 May 2022</time>')
+    assert ingest_file(_write(tmp_path, "dated.html", dated)).metadata.doc_date == "2022-05-17"
+
+
 def test_html_table_rows_are_action_points(tmp_path: Path, nlp: spacy.Language) -> None:
     doc = ingest_file(_write(tmp_path, "page.html", SPEECH_PAGE))
     points = _action_points(doc, nlp)

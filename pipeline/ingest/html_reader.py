@@ -177,7 +177,13 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     extracted = None
     try:
         extracted = trafilatura.bare_extraction(
-            html, include_tables=True, include_comments=False, with_metadata=True, deduplicate=False
+            html,
+            include_tables=True,
+            include_comments=False,
+            with_metadata=True,
+            deduplicate=False,
+            # the date the page states (meta tags, <time>, bylines), never one guessed from its text
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception:  # noqa: BLE001 - a broken page falls back to its own body below
         extracted = None
