@@ -70,7 +70,7 @@ def document_row(doc: Document, version: str) -> dict:
         "doc_id": doc.doc_id or None,
         "source_path": doc.source_path,
         "file_name": doc.file_name,
-        "file_type": doc.file_type if doc.file_type in ("txt", "md", "pdf", "docx") else "",
+        "file_type": doc.file_type if doc.file_type in settings.FILE_TYPES else "",
         "sha256": doc.sha256,
         "status": doc.status,
         "error_kind": doc.error_kind,

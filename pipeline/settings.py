@@ -26,6 +26,7 @@ SUPPORTED_SUFFIXES = {
     ".pdf": "pdf",
     ".docx": "docx",
 }
+FILE_TYPES = tuple(dict.fromkeys(SUPPORTED_SUFFIXES.values()))  # the formats a file is read as
 MAX_FILE_BYTES = int(os.environ.get("UNGOV_MAX_FILE_BYTES", 50 * 1024 * 1024))
 PER_FILE_TIMEOUT_S = float(os.environ.get("UNGOV_PER_FILE_TIMEOUT_S", 120))
 

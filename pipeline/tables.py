@@ -17,6 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.settings import FILE_TYPES
+
 
 @dataclass(frozen=True)
 class Column:
@@ -39,7 +41,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             "source_path", S, "Path of the file as given to the run", True, example="corpus/000_b91fc1af8054643d.txt"
         ),
         Column("file_name", S, "File name", True, example="000_b91fc1af8054643d.txt"),
-        Column("file_type", S, "Format the file was read as", False, ("txt", "md", "pdf", "docx", "")),
+        Column("file_type", S, "Format the file was read as", False, (*FILE_TYPES, "")),
         Column(
             "sha256",
             S,
