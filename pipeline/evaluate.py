@@ -70,12 +70,34 @@ class Score:
 
 
 def locate(text: str, needle: str) -> list[tuple[int, int]]:
-    """All spans of ``needle`` in ``text``, tolerant of whitespace and stripped Markdown markup."""
+    """All spans of ``needle`` in ``text``, tolerant of whitespace and stripped Markdown markup,
+    and of line-end hyphenation: a gold text copied as "Portuguesespeaking" or "twenty- ninth"
+    still finds "Portuguese-speaking" / "twenty-ninth" (and the other way round)."""
+    spans = _find(text, needle)
+    if spans or ("-" not in text and "-" not in needle):
+        return spans
+    view, where = _without_word_hyphens(text)
+    plain, _ = _without_word_hyphens(needle)
+    return [(where[a], where[b - 1] + 1) for a, b in _find(view, plain)]
+
+
+def _find(text: str, needle: str) -> list[tuple[int, int]]:
     words = [w for w in re.split(r"\s+", needle.replace("*", " ").strip()) if w]
     if not words:
         return []
     pattern = r"[\s*]+".join(re.escape(w) for w in words)
     return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+
+
+def _without_word_hyphens(text: str) -> tuple[str, list[int]]:
+    """``text`` without hyphens (and the line break after one) between two letters, with the
+    position in ``text`` of every character kept."""
+    keep = [True] * len(text)
+    for m in re.finditer(r"(?<=[^\W\d_])-\s*(?=[^\W\d_])", text):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    where = [i for i, k in enumerate(keep) if k]
+    return "".join(text[i] for i in where), where
 
 
 def _overlaps(a: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

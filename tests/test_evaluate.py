@@ -160,3 +160,11 @@ def test_the_documents_filter_scores_only_those_documents(scored):
     data = json.loads(result.output)
     assert {"totals", "by_doc_type", "metadata_accuracy", "documents"} <= set(data)
     assert {"misses", "extras", "value_errors"} <= set(data["documents"][0]["commitments"])
+
+
+def test_locate_tolerates_line_end_hyphenation_both_ways():
+    text = "the Community of Portuguese-speaking Countries at its twenty-ninth meeting"
+    assert locate(text, "Portuguesespeaking Countries") == [(17, 46)]
+    assert locate(text, "twenty- ninth meeting") == [(54, 74)]
+    assert locate("a Portuguesespeaking body", "Portuguese-\nspeaking body") == [(2, 25)]
+    assert locate(text, "Portuguese speaking") == [], "a space is not a hyphen"
