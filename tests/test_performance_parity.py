@@ -72,12 +72,19 @@ def test_a_failing_document_is_reported_and_the_others_match_the_plain_run(seeds
 
 
 def _normalize_chars_per_character(text: str) -> str:
-    """The former implementation: a category lookup per character."""
+    """The character policy written as a category lookup per character."""
     import re
 
+    def nonchar(ch: str) -> bool:
+        cp = ord(ch)
+        return 0xFDD0 <= cp <= 0xFDEF or cp & 0xFFFE == 0xFFFE or unicodedata.category(ch) == "Cs"
+
     text = unicodedata.normalize("NFC", text)
+    text = text.replace("\ufffe", "-")
     text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = "".join(ch for ch in text if not nonchar(ch))
+    for sep in ("\r\n", "\r", "\f", "\v", "\u2028", "\u2029", "\x85"):
+        text = text.replace(sep, "\n")
     text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or unicodedata.category(ch) != "Cc")
     return re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
 
@@ -85,6 +92,7 @@ def _normalize_chars_per_character(text: str) -> str:
 def test_control_character_filter_matches_the_per_character_one():
     rng = random.Random(7)
     alphabet = [chr(c) for c in range(0, 0x250)] + ["\u200b", "\u00ad", "\u2028", "\u3000", "é", "\r\n"]
+    alphabet += ["\ufffe", "\uffff", "\ufdd0", "\U0001fffe", "\u2029", "\x85", "\v"]
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         assert normalize_chars(text) == _normalize_chars_per_character(text)
