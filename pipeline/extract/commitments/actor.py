@@ -72,13 +72,16 @@ class Actors:
     def _canonical(self, name: str | None) -> dict[str, Any] | None:
         if not name:
             return None
-        low = name.lower().strip()
+        return self._named(name.lower().strip()) or {"name": name.strip(), "key": None}
+
+    def _named(self, low: str, types: set[str] | None = None) -> dict[str, Any] | None:
+        """The first actor span whose name or an alias is ``low`` (of one of ``types``, if given)."""
         for span in self.doc.spans.get("actors", []):
             rec = actor_of(span) or {}
             names = [rec.get("name") or "", *(rec.get("aliases") or [])]
-            if any(low == n.lower() for n in names):
+            if (types is None or rec.get("type") in types) and any(low == n.lower() for n in names):
                 return {"name": rec.get("name"), "key": rec.get("key")}
-        return {"name": name.strip(), "key": None}
+        return None
 
     def _speaker(self) -> dict[str, Any] | None:
         ud = self.doc.user_data
@@ -90,34 +93,15 @@ class Actors:
         author or body, else an adopting organ named at the top ("The General Assembly,")."""
         if self.speaker:
             return self.speaker
-        head = self.doc[:600].text
-        for key, name in lexicon()["resolution_authors"].items():
-            opening = rf"^\s*The\s+{re.escape(key)}\s*,|adopted\s+by\s+the\s+{re.escape(key)}\b"
-            if re.search(opening, head, re.I | re.M):
-                return self._canonical(name)
-        formula = OPENING_FORMULA.search(head)
-        if formula:
-            name = formula.group(1)
-            if name.isupper():
-                name = " ".join(w.lower() if w in SMALL_WORDS else w.capitalize() for w in name.split())
-            return self._canonical(name)
-        return None
+        name = next((name for _, name in _openings(self.doc[:600].text)), None)
+        return self._canonical(name)
 
     @cached_property
     def _formulas(self) -> list[tuple[int, dict[str, Any]]]:
         """Where each deciding body opens its text ("The General Assembly,", "THE COMMISSION FOR
         BASIC SYSTEMS,"): a session document may carry the draft decisions of several bodies."""
-        text = text_of(self.doc)
-        found: list[tuple[int, str]] = []
-        for key, name in lexicon()["resolution_authors"].items():
-            opening = rf"^\s*The\s+{re.escape(key)}\s*,|adopted\s+by\s+the\s+{re.escape(key)}\b"
-            found += [(m.start(), name) for m in re.finditer(opening, text, re.I | re.M)]
-        for m in OPENING_FORMULA.finditer(text):
-            name = m.group(1)
-            if name.isupper():
-                name = " ".join(w.lower() if w in SMALL_WORDS else w.capitalize() for w in name.split())
-            found.append((m.start(), name))
-        return [(at, self._canonical(name) or {"name": name, "key": None}) for at, name in sorted(found)]
+        found = sorted(_openings(text_of(self.doc)))
+        return [(at, self._canonical(name) or {"name": name, "key": None}) for at, name in found]
 
     def deciding_body(self, at: int) -> dict[str, Any] | None:
         """Who decides at character ``at``: the body whose opening formula comes last before it
@@ -164,11 +148,8 @@ class Actors:
         low = name.strip().lower()
         if not low:
             return None
-        for span in self.doc.spans.get("actors", []):
-            rec = actor_of(span) or {}
-            names = [rec.get("name") or "", *(rec.get("aliases") or [])]
-            if rec.get("type") == "member_state" and any(low == n.lower() for n in names):
-                return {"name": rec.get("name"), "key": rec.get("key")}
+        if found := self._named(low, {"member_state"}):
+            return found
         canonical = member_state_names().get(low)
         return {"name": canonical, "key": None} if canonical else None
 
@@ -304,6 +285,20 @@ class Actors:
         for i in self._subjects[lo : bisect.bisect_left(self._subjects, seg.end)]:
             for span in self.over(t.i for t in self.doc[i].subtree):
                 self.recent_subjects.append((i, span))
+
+
+def _openings(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, body name) of each adopting organ the text names: the organs of the lexicon
+    ("The General Assembly," / "adopted by the General Assembly"), then any opening formula
+    ("THE COMMISSION FOR BASIC SYSTEMS," -> "Commission for Basic Systems")."""
+    for key, name in lexicon()["resolution_authors"].items():
+        opening = rf"^\s*The\s+{re.escape(key)}\s*,|adopted\s+by\s+the\s+{re.escape(key)}\b"
+        yield from ((m.start(), name) for m in re.finditer(opening, text, re.I | re.M))
+    for m in OPENING_FORMULA.finditer(text):
+        name = m.group(1)
+        if name.isupper():
+            name = " ".join(w.lower() if w in SMALL_WORDS else w.capitalize() for w in name.split())
+        yield m.start(), name
 
 
 def is_place_mention(span: Span) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.extract.commitments.action import action_text, first_word, seg_text, to_verb_of
+from pipeline.extract.commitments.action import action_text, first_word, main_verb, seg_text, to_verb_of
 from pipeline.extract.commitments.actor import Actors, Chunks, plain_addressee
 from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.commitments.resolution import marker_class
@@ -110,9 +110,7 @@ def as_action_point(seg: Span, found: list[dict[str, Any]], actors: Actors, chun
     body = actors.deciding_body(seg.start_char)
     if kind == "decision" and body:
         owner = [body]
-        verb = next(
-            (t for t in doc[first : seg.end] if t.pos_ in {"VERB", "AUX"} and t.dep_ not in {"aux", "auxpass"}), None
-        )
+        verb = main_verb(doc[first : seg.end])
     item = text_of(doc)[doc[first].idx : seg.end_char]
     handle, named = (None, None) if owner else (OWNER_LABELS[0].match(item), OWNER_LABELS[1].match(item))
     label = handle or named
