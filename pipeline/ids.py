@@ -13,6 +13,9 @@ def stable_id(*parts: object, length: int = 16) -> str:
 
 
 def slugify(text: str) -> str:
-    """ASCII slug: 'António Vitorino' -> 'antonio-vitorino'."""
+    """The one slug rule (actor ids, reviewer-added actors): ASCII-folded, lower-case, hyphen-separated,
+    apostrophes dropped so a possessive stays one word ('António Vitorino' -> 'antonio-vitorino',
+    "Côte d'Ivoire" -> 'cote-divoire'); 'unnamed' when nothing is left."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.replace("'", "").replace("’", "")
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"

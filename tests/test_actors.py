@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 import spacy
 
 from pipeline.extract.actors import build_actor_table, build_table_from_docs, find_actors
-from pipeline.extract.actors_lexicon import slugify
+from pipeline.extract.actors_lexicon import Lexicon
+from pipeline.ids import slugify
+from pipeline.review.context import ReviewContext
+from pipeline.review.corrections import validate
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +203,15 @@ def test_table_from_docs_is_stable_across_documents(nlp):
     ids = [r["actor_id"] for r in rows]
     assert ids.count("international-organization-for-migration") == 1
     assert slugify("António Vitorino") == "antonio-vitorino"
+
+
+@pytest.mark.parametrize("name", ["Côte d'Ivoire", "Türkiye", "Lao People's Democratic Republic"])
+def test_reviewer_added_actor_gets_the_extractor_key(name, tmp_path: Path):
+    """One slug rule: an actor a reviewer adds by name gets the id the extractor gives that name,
+    so its mentions join the extracted actor ("Côte d'Ivoire" is cote-divoire on both sides)."""
+    extracted = Lexicon(spacy.blank("en").make_doc).lookup(name)
+    ctx = ReviewContext(tmp_path, tmp_path, tables={}, documents={}, texts={}, entries=[])
+    add = {"table": "actors", "id": "", "action": "add", "value": json.dumps({"name": name, "type": "member_state"})}
+    outcome = validate([(1, add)], ctx, "tester", "test")
+    assert not outcome.problems
+    assert extracted is not None and outcome.entries[0]["id"] == extracted.key == slugify(name)

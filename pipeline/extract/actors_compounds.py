@@ -13,7 +13,8 @@ import numpy as np
 from spacy.attrs import LOWER
 from spacy.tokens import Doc
 
-from pipeline.extract.actors_lexicon import Entry, slugify
+from pipeline.extract.actors_lexicon import Entry
+from pipeline.ids import slugify
 
 ORG_TYPES = {"organization", "un_body"}
 HEAD_NOUNS = {"secretariat"}

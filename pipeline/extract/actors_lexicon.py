@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,15 +15,10 @@ from pathlib import Path
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from pipeline.ids import slugify
+
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "models" / "actors"
 LEXICON_FILES = ("un_system.jsonl", "member_states.jsonl", "roles.jsonl", "collectives.jsonl")
-
-
-def slugify(name: str) -> str:
-    """Stable actor key: ASCII-folded, lower-case, hyphen-separated ("António Vitorino" -> antonio-vitorino)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = ascii_name.replace("'", "").replace("’", "")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
 
 
 def norm(text: str) -> str:

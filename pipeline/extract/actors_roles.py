@@ -99,7 +99,8 @@ class Holder:
 def load_role_holders(lookup) -> dict[str, list[Holder]]:
     """models/actors/role_holders.json keyed by the role's actor key: the slug of its name and, when
     the gazetteer lists the role, that row's key (so aliases such as 'UN Secretary-General' count)."""
-    from pipeline.extract.actors_lexicon import LEXICON_DIR, slugify
+    from pipeline.extract.actors_lexicon import LEXICON_DIR
+    from pipeline.ids import slugify
 
     raw = json.loads((LEXICON_DIR / "role_holders.json").read_text(encoding="utf-8"))
     out: dict[str, list[Holder]] = {}
