@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.isodate import iso_date
 from pipeline.settings import FILE_TYPES
 
 
@@ -218,7 +219,7 @@ def _to_date(value) -> dt.date | None:
         return nxt - dt.timedelta(days=1)
     if len(text) == 4 and text.isdigit():
         return dt.date(int(text), 12, 31)
-    return dt.date.fromisoformat(text[:10])
+    return iso_date(text, strict=True)
 
 
 def _to_timestamp(value) -> dt.datetime | None:

@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.extract.meetings import ga_session
+from pipeline.isodate import iso_date
 from pipeline.tables import SCHEMAS, SchemaError, read_table, to_arrow, write_table, write_tables
 
 ACTOR = {
@@ -75,6 +77,23 @@ def test_documents_date_is_a_date_column(tmp_path):
 def test_rows_that_break_the_contract_are_refused(row, message):
     with pytest.raises(SchemaError, match=message):
         to_arrow("actors", [row])
+
+
+def test_one_iso_reader_for_cells_anchors_and_meetings():
+    """Table cells, date anchors and meeting sessions read ISO values with one function: the day a
+    value starts with; a cell that must hold a date refuses junk, the lenient readers give None."""
+    assert iso_date("2023-12-22T10:00:00") == iso_date(dt.datetime(2023, 12, 22, 10)) == dt.date(2023, 12, 22)
+    assert iso_date(dt.date(2023, 12, 22)) == dt.date(2023, 12, 22)
+    assert [iso_date(v) for v in (None, "", float("nan"), "22/12/2023", "2023-02-30")] == [None] * 5
+    with pytest.raises(ValueError):
+        iso_date("22/12/2023", strict=True)
+    assert ga_session("2023-09-12T10:00:00") == 78 and ga_session("not a date") is None
+    row = {c.name: None for c in SCHEMAS["documents"]}
+    row.update(doc_id="x", source_path="a.txt", file_name="a.txt", status="ok", doc_date="22/12/2023")
+    with pytest.raises(SchemaError, match="doc_date"):
+        to_arrow("documents", [row])
+    row["doc_date"] = "2023-12-22T10:00:00"
+    assert to_arrow("documents", [row]).column("doc_date").to_pylist() == [dt.date(2023, 12, 22)]
 
 
 def test_a_failed_write_leaves_the_previous_tables_whole(tmp_path):

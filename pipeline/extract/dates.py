@@ -22,21 +22,13 @@ from spacy.tokens import Doc, Span
 from pipeline.extract.dates_match import Candidate, find_candidates
 from pipeline.extract.dates_normalize import Context, Normalizer, Value
 from pipeline.extract.dates_resources import Resources, load_resources
+from pipeline.isodate import iso_date
 from pipeline.nlp import text_of
 
 Span.set_extension("date_value", default=None, force=True)
 
 SPAN_KEY = "dates"
 _HYPHEN_PREFIX = regex.compile(r"[A-Za-z]{2,}[-‐]")
-
-
-def _parse_anchor(raw: Any) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(str(raw)[:10])
-    except ValueError:
-        return None
 
 
 def _sentence_starts(doc: Doc) -> list[int]:
@@ -118,7 +110,7 @@ class DateExtractor:
         return ctx.anchor
 
     def __call__(self, doc: Doc) -> Doc:
-        anchor = _parse_anchor(doc.user_data.get("doc_date"))
+        anchor = iso_date(doc.user_data.get("doc_date"))
         spans: list[Span] = []
         for cand, value in self.extract(text_of(doc), anchor, _sentence_starts(doc)):
             # spans are token-aligned by definition: an expression that starts or ends

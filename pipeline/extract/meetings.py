@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -30,6 +29,7 @@ from pipeline.extract.cues import (
     spans_in,
     unique_span,
 )
+from pipeline.isodate import iso_date
 from pipeline.nlp import text_of
 
 NAME_LEFT_DEPS = {"amod", "compound", "nummod", "nmod", "npadvmod", "quantmod", "punct", "advmod"}
@@ -365,13 +365,6 @@ def _place_of_clause(tok: Token, seg: Span) -> str | None:
     return None
 
 
-def _parse_iso(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def _near_status(tok: Token) -> str | None:
     """'the upcoming Review Conference', 'the last session': a modifier of the noun itself."""
     lex = _lex()
@@ -389,7 +382,7 @@ def _near_status(tok: Token) -> str | None:
 
 def ga_session(doc_date: str | None) -> int | None:
     """The General Assembly session sitting on ``doc_date``: it opens each September (1st: 1946)."""
-    d = _parse_iso(doc_date)
+    d = iso_date(doc_date)
     if d is None:
         return None
     return d.year - 1945 if d.month >= 9 else d.year - 1946
@@ -414,7 +407,7 @@ def _session_status(tok: Token, seg: Span, doc_date: str | None, left: int) -> s
 def _status(tok: Token, seg: Span, start: str | None, end: str | None, doc_date: str | None) -> str:
     """held/planned/ongoing: the date against the document date first, then tense and cues."""
     lex = _lex()
-    ref, d0, d1 = _parse_iso(doc_date), _parse_iso(start), _parse_iso(end or start)
+    ref, d0, d1 = iso_date(doc_date), iso_date(start), iso_date(end or start)
     if ref and d1 and d1 < ref:
         return "held"
     if ref and d0 and d0 > ref:
