@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from spacy.attrs import IDX, IS_SPACE
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from pipeline.nlp import text_of
 from pipeline.settings import MODELS_DIR
@@ -126,16 +126,6 @@ def _join_markers(doc: Doc, bounds: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
-def trim(span: Span) -> Span | None:
-    """Drop leading/trailing whitespace tokens; None when nothing is left."""
-    start, end = span.start, span.end
-    while start < end and span.doc[start].is_space:
-        start += 1
-    while end > start and span.doc[end - 1].is_space:
-        end -= 1
-    return span.doc[start:end] if end > start else None
-
-
 def unique_span(doc: Doc, ranges: list[tuple[int, int]], used: set[tuple[int, int]]) -> Span:
     """First token range not yet used; span extensions are keyed by offsets, so two records
     on identical spans would overwrite each other."""
@@ -182,24 +172,6 @@ def actor_of(span: Span) -> dict[str, Any] | None:
 def date_of(span: Span) -> dict[str, Any] | None:
     """The date record the date component put on a span, if any."""
     return span._.date_value if Span.has_extension("date_value") else None
-
-
-def actors_over(doc: Doc, tokens: list[Token]) -> list[Span]:
-    """Actor spans touching any of ``tokens``, in text order, without repeats."""
-    if "actors" not in doc.spans or not tokens:
-        return []
-    idx = {t.i for t in tokens}
-    seen: set[str] = set()
-    out = []
-    for span in sorted(doc.spans["actors"], key=lambda s: s.start):
-        rec = actor_of(span)
-        if rec is None or not idx.intersection(range(span.start, span.end)):
-            continue
-        key = str(rec.get("key") or rec.get("name"))
-        if key not in seen:
-            seen.add(key)
-            out.append(span)
-    return out
 
 
 def iso_end(date: dict[str, Any]) -> str | None:

@@ -53,8 +53,8 @@ class Actors:
         self._subjects = np.flatnonzero(subj).tolist()
 
     def over(self, tokens: Iterable[int]) -> list[Span]:
-        """``cues.actors_over`` for token indices, from an index built once per Doc: actor spans
-        touching any of the tokens, in text order, one per actor."""
+        """Actor spans touching any of the token indices, in text order, one per actor: from an index
+        built once per Doc, not a scan of all actor spans per call."""
         idx = set(tokens)
         if not idx:
             return []
