@@ -28,6 +28,8 @@ from pdfminer.pdfparser import PDFSyntaxError
 
 from pipeline.ingest.errors import IngestError
 from pipeline.ingest.layout import Line, Vocabulary, keeps_hyphen, normalize_chars
+from pipeline.ingest.markdown_reader import pipe_row
+from pipeline.ingest.pdf_tables import find_tables, has_ruling, merge_rows, table_rows
 
 _HEAD_BAND = 0.085
 _FOOT_BAND = 0.91
@@ -168,7 +170,7 @@ def read_pdf(data: bytes, engine: str = "pdfium") -> tuple[list[Line], int]:
         if not pages:
             raise IngestError("empty_pdf", "the PDF has no pages")
         try:
-            raw = [(page.height, _page_lines(page)) for page in pages]
+            raw = [(page.height, merge_rows(_page_lines(page), table_rows(page))) for page in pages]
         except PDFPasswordIncorrect as exc:
             raise IngestError("encrypted", "the PDF is encrypted with a password; it cannot be read") from exc
         except Exception as exc:
@@ -196,17 +198,22 @@ def _read_pdfium(data: bytes) -> tuple[list[Line], int]:
         if n_pages == 0:
             raise IngestError("empty_pdf", "the PDF has no pages")
         raw: list[tuple[float, list[dict]]] = []
+        ruled: list[int] = []
         try:
             for i in range(n_pages):
                 page = pdf[i]
                 try:
                     raw.append((page.get_height(), _pdfium_page_lines(page)))
+                    if has_ruling(page):
+                        ruled.append(i)
                 finally:
                     page.close()
         except pdfium.PdfiumError as exc:
             raise IngestError("corrupt_pdf", f"the PDF's content could not be parsed ({exc})") from exc
     finally:
         pdf.close()
+    for number, tables in find_tables(data, ruled).items():
+        raw[number] = (raw[number][0], merge_rows(raw[number][1], tables))
     if not any(lines for _, lines in raw):
         raise IngestError(
             "no_text_layer", f"the PDF has {n_pages} page(s) but no text layer (scanned image?); OCR it first"
@@ -274,6 +281,9 @@ def _remove_furniture(raw: list[tuple[float, list[dict]]]) -> list[Line]:
             brk = prev_bottom is not None and (gap > max(usual_gap * 1.8, usual_gap + 4) or indented)
             prev_bottom = ln["bottom"]
             target = footnotes if in_footnotes else body
+            if "row" in ln:
+                target.append(pipe_row([normalize_chars(cell) for cell in ln["row"]]))
+                continue
             target.append(Line(text, break_before=brk or (in_footnotes and bool(re.match(r"^\d{1,3} ", text)))))
     if footnotes:
         body.append(Line(""))
