@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -11,22 +12,40 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline import settings
+from pipeline.cli_errors import CliError, environment_errors, prepare_out, quiet_prefect_tracebacks
+from pipeline.cli_help import Command, Group, flag
 
 settings.prefect_defaults()
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="UN documents to analyst-ready tables.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=Group, help="UN documents to analyst-ready tables.")
 console = Console()
+err_console = Console(stderr=True)
 LOCKED_EXIT = 3  # another run holds the output folder
 
 
-@app.command()
+class TaskRunner(str, Enum):
+    """Where the flow's batch tasks run (an unknown value is a usage error that lists these)."""
+
+    default = "default"
+    dask = "dask"
+
+
+def fail(error: CliError) -> typer.Exit:
+    """Print a CliError as one unwrapped line on stderr; return the Exit to raise."""
+    err_console.print(f"[red]Error:[/red] {error}", soft_wrap=True, highlight=False)
+    return typer.Exit(error.exit_code)
+
+
+@app.command(cls=Command)
 def run(
     paths: list[Path] = typer.Argument(None, help="Files or folders (default: the bundled corpus/)."),
     out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder for the tables."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any file failed."),
-    batch_size: int = typer.Option(32, "--batch-size", help="Documents per Prefect task."),
-    full: bool = typer.Option(False, "--full", help="Re-process every file, not only new or changed ones."),
-    no_prefect: bool = typer.Option(False, "--no-prefect", help="Call the library directly, without a flow run."),
-    task_runner: str = typer.Option("default", "--task-runner", help="'default' (in process) or 'dask'."),
+    strict: bool = flag("--strict", "Exit 1 when any file failed."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Documents per Prefect task."),
+    full: bool = flag("--full", "Re-process every file, not only new or changed ones."),
+    no_prefect: bool = flag("--no-prefect", "Call the library directly, without a flow run."),
+    task_runner: TaskRunner = typer.Option(
+        TaskRunner.default, "--task-runner", help="'default' (in process) or 'dask' (local or --dask-address cluster)."
+    ),
     dask_address: str = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786)."),
     review_dir: Path = typer.Option(settings.REVIEW_DIR, "--review-dir", help="Folder of the corrections ledger."),
     lock_wait: float = typer.Option(
@@ -37,43 +56,61 @@ def run(
     inputs = list(paths or [settings.CORPUS_DIR])
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
-        console.print(f"[red]No such file or folder:[/red] {', '.join(missing)}")
-        raise typer.Exit(2)
-    out.mkdir(parents=True, exist_ok=True)
+        raise fail(CliError(f"No such file or folder: {', '.join(missing)}: give existing files or folders.", 2))
+    try:
+        created = prepare_out(out)  # the folder this run made, removed again if the run fails on it
+    except CliError as exc:
+        raise fail(exc) from None
     from pipeline.lock import OutputsBusy, output_lock
 
     try:
-        lock = output_lock(out, lock_wait)
-        lock.__enter__()  # held for the whole run; the runner and flow re-enter it
-    except OutputsBusy as exc:
-        console.print(f"[red]Not started:[/red] {exc}", soft_wrap=True)
-        raise typer.Exit(LOCKED_EXIT) from None
-    try:
-        if no_prefect:
-            from pipeline.runner import run_library
+        with environment_errors(out, created):  # a failure on the folder or the disk: one line, exit 1
+            try:
+                lock = output_lock(out, lock_wait)
+                lock.__enter__()  # held for the whole run; the runner and flow re-enter it
+            except OutputsBusy as exc:
+                console.print(f"[red]Not started:[/red] {exc}", soft_wrap=True)
+                raise typer.Exit(LOCKED_EXIT) from None
+            try:
+                if no_prefect:
+                    from pipeline.runner import run_library
 
-            summary = run_library(inputs, out, full=full, review_dir=review_dir)
-        else:
-            from flows.corpus_flow import flow_with_runner
-
-            flow = flow_with_runner(task_runner, dask_address)
-            summary = flow(
-                [str(p) for p in inputs],
-                str(out),
-                batch_size,
-                show_progress=sys.stderr.isatty(),
-                full=full,
-                distributed=task_runner != "default",
-                review_dir=str(review_dir),
-            )
-    finally:
-        lock.__exit__(None, None, None)
+                    summary = run_library(inputs, out, full=full, review_dir=review_dir)
+                else:
+                    flow = _flow(task_runner, dask_address)
+                    summary = flow(
+                        [str(p) for p in inputs],
+                        str(out),
+                        batch_size,
+                        show_progress=sys.stderr.isatty(),
+                        full=full,
+                        distributed=task_runner is not TaskRunner.default,
+                        review_dir=str(review_dir),
+                    )
+            finally:
+                lock.__exit__(None, None, None)  # released before a failed run's new folder is removed
+    except CliError as exc:
+        raise fail(exc) from None
     print_summary(summary, out)
     if strict and summary["failed"]:
         raise typer.Exit(1)
 
 
-@app.command()
+def _flow(task_runner: TaskRunner, dask_address: str | None):
+    """The Prefect flow on the chosen task runner; a missing optional package is a CliError."""
+    from flows.corpus_flow import flow_with_runner
+
+    quiet_prefect_tracebacks()  # an OSError is said once, in the CLI's own line
+    try:
+        return flow_with_runner(task_runner.value, dask_address)
+    except ImportError as exc:
+        raise CliError(
+            f"--task-runner {task_runner.value} needs {exc.name or 'an optional package'}: "
+            'install it with `pip install -e ".[dask]"`, or leave out --task-runner.'
+        ) from None
+
+
+@app.command(cls=Command)
 def serve(
     paths: list[Path] = typer.Argument(None, help="Files or folders to watch (default: corpus/)."),
     cron: str = typer.Option("*/30 * * * *", "--cron", help="When to run (cron syntax)."),
@@ -110,17 +147,15 @@ def print_summary(summary: dict, out: Path) -> None:
         console.print(f"  ... and {len(summary['errors']) - 10} more (see errors.csv)")
 
 
-@app.command()
+@app.command(cls=Command)
 def evaluate(
     gold: Path = typer.Option(..., "--gold", help="Folder of *.gold.json files."),
     out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder holding the tables to score."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON (everything below included)."),
-    by_document: bool = typer.Option(
-        False, "--by-document", help="Also print tp/fp/fn F1 of each kind and metadata per document, and per doc_type."
+    as_json: bool = flag("--json", "Print the full report as JSON (everything below included)."),
+    by_document: bool = flag(
+        "--by-document", "Also print tp/fp/fn F1 of each kind and metadata per document, and per doc_type."
     ),
-    details: bool = typer.Option(
-        False, "--details", help="List each document's misses, extras and wrong values of each kind."
-    ),
+    details: bool = flag("--details", "List each document's misses, extras and wrong values of each kind."),
     document: list[str] = typer.Option(
         None, "--document", "-d", help="Score only this document file name (repeatable)."
     ),
@@ -156,7 +191,7 @@ def evaluate(
         console.print(f"[yellow]not in the outputs:[/yellow] {', '.join(missing)}")
 
 
-@app.command()
+@app.command(cls=Command)
 def dictionary(
     path: Path = typer.Option(None, "--path", help="Where to write it (default: docs/data_dictionary.md)."),
 ) -> None:
@@ -166,7 +201,7 @@ def dictionary(
     console.print(f"wrote {write_dictionary(path or DICTIONARY_PATH)}")
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     out: Path = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder holding the tables."),
 ) -> None:

@@ -11,12 +11,16 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline import settings
+from pipeline.cli_help import Command, Group, flag
 from pipeline.review import ledger
 from pipeline.review.context import NoTables, load_context, read_rows
 from pipeline.review.fields import REVIEW_TABLES
 
 review_app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="Review extractions: queue, corrections ledger, page, report."
+    add_completion=False,
+    no_args_is_help=True,
+    cls=Group,
+    help="Review extractions: queue, corrections ledger, page, report.",
 )
 console = Console()
 
@@ -39,7 +43,7 @@ def _context(out: Path, review_dir: Path):
         raise typer.Exit(2) from None
 
 
-@review_app.command()
+@review_app.command(cls=Command)
 def export(
     to: Path = typer.Option(..., "--to", help="CSV file to write the review queue to."),
     out: Path = OUT,
@@ -53,7 +57,7 @@ def export(
     console.print("Fill in action (accept|reject|edit|add), field, value, reviewer, comment; then `review apply`.")
 
 
-@review_app.command("apply")
+@review_app.command("apply", cls=Command)
 def apply_cmd(
     file: Path = typer.Argument(..., help="A filled-in queue or a corrections CSV (table,id,action,field,value,...)."),
     out: Path = OUT,
@@ -82,7 +86,7 @@ def apply_cmd(
     )
 
 
-@review_app.command()
+@review_app.command(cls=Command)
 def serve(
     port: int = typer.Option(8765, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
     out: Path = OUT,
@@ -108,11 +112,11 @@ def serve(
         server.server_close()
 
 
-@review_app.command()
+@review_app.command(cls=Command)
 def report(
     out: Path = OUT,
     review_dir: Path = REVIEW_DIR,
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = flag("--json", "Print the report as JSON."),
 ) -> None:
     """Reviewed precision per table: accepted / (accepted + edited + rejected)."""
     from pipeline.review.report import precision_by_table
