@@ -65,8 +65,15 @@ def _wrap_width(lines: list[Line]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))]
 
 
-def _continues(prev: str, nxt: str, width: int) -> bool:
-    """Is ``nxt`` the wrapped continuation of ``prev`` (same paragraph)?"""
+# What the joining rules read of the paragraph so far: its last characters only. Every pattern
+# that reads them is anchored at the end and spans far fewer characters, so the work per line
+# does not grow with the paragraph (a paragraph of 40,000 wrapped lines is read in linear time).
+_TAIL = 80
+
+
+def _continues(prev: str, nxt: str, width: int, length: int | None = None) -> bool:
+    """Is ``nxt`` the wrapped continuation of ``prev`` (same paragraph)? ``prev`` may be the last
+    characters of the paragraph when ``length`` gives the paragraph's whole length."""
     if _BULLET.match(nxt) or _NUMBERED.match(nxt) or _TABLE_ROW.match(nxt):
         return False
     prev = prev.rstrip()
@@ -74,9 +81,10 @@ def _continues(prev: str, nxt: str, width: int) -> bool:
         return False
     if nxt[:1].islower():
         return True
-    if prev.endswith((",", ";", "-", "–")) or _ENDS_FUNCTION_WORD.search(prev):
+    if prev.endswith((",", ";", "-", "–")) or _ENDS_FUNCTION_WORD.search(prev[-_TAIL:]):
         return True
-    return width >= 40 and len(prev) >= 0.75 * width and not prev.endswith((".", "!", "?"))
+    size = len(prev) if length is None else length
+    return width >= 40 and size >= 0.75 * width and not prev.endswith((".", "!", "?"))
 
 
 # Second halves that make a compound, not a word broken by hyphenation ("decision-making",
@@ -177,6 +185,28 @@ def _looks_like_heading(text: str) -> bool:
     return len(words) <= 8 and not text.endswith(":") and all(w[:1].isupper() or len(w) <= 3 for w in words)
 
 
+class _Paragraph:
+    """A paragraph being built from wrapped lines: finished text in ``head``, the last characters
+    (all the joining rules read) in ``tail``, so joining a line costs its own length only."""
+
+    def __init__(self, text: str, hint: str | None) -> None:
+        self.head: list[str] = []
+        self.tail = text
+        self.length = len(text)
+        self.hint = hint
+
+    def join(self, text: str, vocab: Vocabulary | None) -> None:
+        before = len(self.tail)
+        self.tail = _join(self.tail, text, vocab)
+        self.length += len(self.tail) - before
+        if len(self.tail) > 2 * _TAIL:
+            self.head.append(self.tail[:-_TAIL])
+            self.tail = self.tail[-_TAIL:]
+
+    def done(self) -> tuple[str, str | None]:
+        return "".join(self.head) + self.tail, self.hint
+
+
 def lines_to_blocks(lines: list[Line]) -> tuple[str, list[Block]]:
     """Group lines into paragraphs, classify them and lay them out as one clean text.
 
@@ -186,26 +216,30 @@ def lines_to_blocks(lines: list[Line]) -> tuple[str, list[Block]]:
     width = _wrap_width([ln for ln in lines if not ln.hard])
     vocab = Vocabulary.of(ln.text for ln in lines) if any(ln.text.rstrip().endswith("-") for ln in lines) else None
     paragraphs: list[tuple[str, str | None]] = []
-    current: str | None = None
-    current_hint: str | None = None
+    current: _Paragraph | None = None
     for line in lines:
         text = line.text.strip()
         if not text:
             if current is not None:
-                paragraphs.append((current, current_hint))
+                paragraphs.append(current.done())
                 current = None
             continue
-        if current is not None and not line.break_before and not line.hard and _continues(current, text, width):
-            current = _join(current, text, vocab)
+        if (
+            current is not None
+            and not line.break_before
+            and not line.hard
+            and _continues(current.tail, text, width, current.length)
+        ):
+            current.join(text, vocab)
             continue
         if current is not None:
-            paragraphs.append((current, current_hint))
-        current, current_hint = text, line.kind
+            paragraphs.append(current.done())
+        current = _Paragraph(text, line.kind)
         if line.hard:
-            paragraphs.append((current, current_hint))
+            paragraphs.append(current.done())
             current = None
     if current is not None:
-        paragraphs.append((current, current_hint))
+        paragraphs.append(current.done())
 
     parts: list[str] = []
     blocks: list[Block] = []
