@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.csv_cells import neutralize
 from pipeline.isodate import iso_date
 from pipeline.settings import FILE_TYPES
 
@@ -263,16 +264,19 @@ def to_arrow(name: str, rows: list[dict]) -> pa.Table:
 
 
 def to_csv_frame(table: pa.Table) -> pd.DataFrame:
-    """CSV cells: ISO dates, '|'-joined lists, empty for null."""
+    """CSV cells: ISO dates, '|'-joined lists, empty for null; text that a spreadsheet would run as a
+    formula gets a leading ``'`` (:mod:`pipeline.csv_cells`), numbers and dates are written as they are."""
     frame = {}
     for field in table.schema:
         values = table.column(field.name).to_pylist()
         if field.type == LIST:
-            frame[field.name] = ["|".join(v) if v else "" for v in values]
+            frame[field.name] = [neutralize("|".join(v)) if v else "" for v in values]
         elif field.type == D:
             frame[field.name] = [v.isoformat() if v else "" for v in values]
         elif field.type == TS:
             frame[field.name] = [_iso_moment(v) if v else "" for v in values]
+        elif field.type == S:
+            frame[field.name] = [neutralize(v) for v in values]
         else:
             frame[field.name] = values
     return pd.DataFrame(frame, columns=[f.name for f in table.schema])

@@ -107,6 +107,16 @@ def render_dictionary() -> str:
         "comma-separated, with a header row; an empty cell is a null. Dates are ISO 8601. "
         'For exact types in pandas (nullable ints, real dates) use `pd.read_parquet(path, dtype_backend="pyarrow")`.',
         "",
+        "A text cell of a CSV file (these tables, `review_orphans.csv` and the review queue of "
+        "`review export`) whose text begins with "
+        + ", ".join(f"`{c}`" for c in ("=", "+", "-", "@"))
+        + ", a tab or a carriage return carries a leading `'`, so a spreadsheet shows it as text "
+        "instead of running it as a formula (OWASP's advice on CSV injection): a title "
+        "`=HYPERLINK(...)` is the cell `'=HYPERLINK(...)`. A text that already begins with `'` "
+        "before one of those characters gets one more `'`, so the rule can be undone exactly "
+        "(`review apply` does so when it reads an edited queue). Numbers and dates are never "
+        "changed. Parquet and DuckDB keep the raw value.",
+        "",
         "## Tables",
         "",
         "| table | rows are | columns |",

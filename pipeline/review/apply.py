@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from pipeline.csv_cells import neutralize
 from pipeline.events import aggregate_events, event_id_for
 from pipeline.extract.actors_table import count_mentions
 from pipeline.review import ledger
@@ -61,7 +62,7 @@ def apply_ledger(
     With an empty ledger the tables come back as they are (no copy of a large corpus's rows).
     """
     entries, problems = ledger.read(review_dir)
-    orphans = [_orphan({"table": "", "id": ""}, [], p.message + f" (line {p.line})") for p in problems]
+    orphans = [_line_orphan(p) for p in problems]
     if not entries:
         out = dict(tables)
         for name in REVIEW_TABLES:
@@ -84,7 +85,10 @@ def apply_ledger(
             continue
         adds = [e for e in group if e["action"] == "add"]
         if adds:
-            row, reason = _materialize(table, item_id, adds[-1], documents, texts)
+            try:
+                row, reason = _materialize(table, item_id, adds[-1], documents, texts)
+            except Exception as exc:  # one decision that cannot be applied never stops a run
+                row, reason = None, f"the added row cannot be applied ({type(exc).__name__}: {exc})"
             if row is None:
                 orphans.append(_orphan(adds[-1].get("anchor") or {}, group, reason, table, item_id))
                 continue
@@ -99,7 +103,11 @@ def apply_ledger(
     taken: set[str] = set()
     for table, item_id, group in pending_anchor:
         anchor = next((e["anchor"] for e in group if e.get("anchor")), {})
-        row = reattach(table, anchor, out, texts, documents, taken)
+        try:
+            row = reattach(table, anchor, out, texts, documents, taken)
+        except Exception as exc:  # a damaged anchor (offsets as text, ...) makes an orphan, not a failed run
+            orphans.append(_orphan(anchor, group, f"its anchor cannot be used ({type(exc).__name__})", table, item_id))
+            continue
         if row is None:
             orphans.append(_orphan(anchor, group, _why_not(table, anchor, documents), table, item_id))
             continue
@@ -190,13 +198,27 @@ def _orphan(anchor: dict, group: list[dict], reason: str, table: str = "", item_
     return {
         "table": table or anchor.get("table", ""),
         "id": item_id or anchor.get("id", ""),
-        "actions": "|".join(e["action"] for e in group),
-        "doc_id": anchor.get("doc_id") or "",
-        "file_name": anchor.get("file_name") or "",
+        "actions": "|".join(str(e.get("action", "")) for e in group),
+        "doc_id": str(anchor.get("doc_id") or ""),
+        "file_name": str(anchor.get("file_name") or ""),
         "text": norm(anchor.get("text"))[:300],
-        "last_decision_at": group[-1]["timestamp"] if group else "",
+        "last_decision_at": str(group[-1].get("timestamp") or "") if group else "",
         "reason": reason,
     }
+
+
+def _line_orphan(problem: ledger.LedgerProblem) -> dict:
+    """A ledger line that cannot be applied, with what could be read of it (table, id, action, anchor)."""
+    entry = problem.entry or {}
+    anchor = entry.get("anchor") if isinstance(entry.get("anchor"), dict) else {}
+    table, item_id = entry.get("table"), entry.get("id")
+    return _orphan(
+        anchor,
+        [entry] if entry else [],
+        f"{problem.message} (ledger line {problem.line})",
+        table if isinstance(table, str) else "",
+        item_id if isinstance(item_id, str) else "",
+    )
 
 
 def write_orphans(orphans: list[dict], out_dir: Path) -> Path:
@@ -204,7 +226,7 @@ def write_orphans(orphans: list[dict], out_dir: Path) -> Path:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=ORPHAN_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(orphans)
+    writer.writerows({k: neutralize(v) for k, v in row.items()} for row in orphans)
     path = Path(out_dir) / ORPHANS_FILE
     atomic_write_text(path, "\ufeff" + buf.getvalue())
     return path

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.csv_cells import restore
 from pipeline.ids import slugify, stable_id
 from pipeline.review import ledger
 from pipeline.review.attach import anchor_for, norm
@@ -63,7 +64,7 @@ def read_csv(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
         reader.fieldnames = header
         records, start = [], reader.line_num + 1
         for raw in reader:
-            records.append((start, {k: (v if v is not None else "") for k, v in raw.items() if k is not None}))
+            records.append((start, {k: restore(v) if v is not None else "" for k, v in raw.items() if k is not None}))
             start = reader.line_num + 1
     return records, []
 

@@ -11,6 +11,7 @@ import csv
 import re
 from pathlib import Path
 
+from pipeline.csv_cells import neutralize
 from pipeline.review.context import ReviewContext
 from pipeline.review.fields import DERIVED, DOC_TABLES, ID_COLUMN, REVIEW_TABLES, cell, columns
 
@@ -101,6 +102,11 @@ def queue_items(ctx: ReviewContext) -> list[tuple[str, dict, float]]:
     return items
 
 
+def _safe(value: object) -> str:
+    """A queue cell: numbers as they are, text neutralized for spreadsheets (``corrections`` restores it)."""
+    return cell(value) if isinstance(value, (int, float)) else neutralize(cell(value))
+
+
 def write_queue(ctx: ReviewContext, path: Path) -> int:
     """Write the queue CSV (UTF-8 with BOM, for spreadsheets); returns the number of rows."""
     fields = field_columns()
@@ -115,16 +121,16 @@ def write_queue(ctx: ReviewContext, path: Path) -> int:
             cols = columns(table)
             lead = [
                 table,
-                row[ID_COLUMN[table]],
+                _safe(row[ID_COLUMN[table]]),
                 row.get("review_status") or "",
                 f"{score:.2f}",
-                ctx.file_name(row.get("doc_id")),
-                cell(row.get("doc_id")),
+                _safe(ctx.file_name(row.get("doc_id"))),
+                _safe(row.get("doc_id")),
                 cell(row.get("start_char")),
                 cell(row.get("end_char")),
-                evidence(ctx, table, row),
+                _safe(evidence(ctx, table, row)),
             ]
             names = {CELL_NAME.get(c, c): c for c in cols}
-            values = [cell(row.get(names[f])) if f in names else "" for f in fields]
+            values = [_safe(row.get(names[f])) if f in names else "" for f in fields]
             writer.writerow([*lead, *values, *([""] * len(DECISION_COLUMNS))])
     return len(items)
