@@ -90,30 +90,107 @@ def _ends_with_newline(path: Path) -> bool:
 
 @dataclass
 class LedgerProblem:
+    """A ledger line no run can apply, and why; ``entry`` is what could be read of it (for the orphan list)."""
+
     line: int
     message: str
+    entry: dict | None = None
 
 
 def read(review_dir: Path) -> tuple[list[dict], list[LedgerProblem]]:
-    """Every readable entry in file order, plus the lines that could not be read (never silently skipped)."""
+    """Every applicable entry in file order, plus the lines that cannot be applied (never silently skipped).
+
+    A line is read on its own bytes, so one invalid byte, one torn line or one value outside the table
+    contract makes that line a problem and never stops a run or a review command.
+    """
     path = ledger_path(review_dir)
-    if not path.exists():
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
         return [], []
+    except OSError as exc:
+        return [], [LedgerProblem(0, f"the ledger could not be read ({exc.strerror or exc})")]
     entries, problems = [], []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(LedgerProblem(n, f"ledger line is not UTF-8 text (byte {raw[exc.start]:#04x})"))
             continue
         try:
             entry = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:  # bad JSON, an integer too long, nesting too deep
             problems.append(LedgerProblem(n, f"unreadable ledger line: {exc}"))
             continue
-        if not isinstance(entry, dict) or entry.get("action") not in ACTIONS or not entry.get("table"):
-            problems.append(LedgerProblem(n, "ledger line is not a decision (table/action missing)"))
+        why = problem_of(entry)
+        if why:
+            problems.append(LedgerProblem(n, why, entry if isinstance(entry, dict) else None))
             continue
         entry["_line"] = n
         entries.append(entry)
     return entries, problems
+
+
+def problem_of(entry: object) -> str | None:
+    """Why a parsed ledger line cannot be applied, or None; canonicalizes the values it checks in place."""
+    from pipeline.review.fields import FieldError  # the table contract (pandas, pyarrow) only when a ledger exists
+
+    if not isinstance(entry, dict):
+        return "ledger line is not a decision (a JSON object)"
+    if entry.get("action") not in ACTIONS or not entry.get("table") or not isinstance(entry["table"], str):
+        return "ledger line is not a decision (table/action missing)"
+    if not isinstance(entry.get("id"), str) or not entry["id"]:
+        return "decision without an id"
+    if not isinstance(entry.get("anchor") or {}, dict):
+        return "decision with an anchor that is not a JSON object"
+    if not isinstance(entry.get("timestamp") or "", str):
+        entry["timestamp"] = str(entry["timestamp"])
+    try:
+        _check_values(entry)
+    except FieldError as exc:
+        return f"value outside the table contract: {exc}"
+    return None
+
+
+def _check_values(entry: dict) -> None:
+    """Check an edit's field and value, or an add's row, against the table contract (FieldError)."""
+    from pipeline.review.fields import (
+        DERIVED,
+        ID_COLUMN,
+        OFFSET_BOUND,
+        REVIEW_TABLES,
+        FieldError,
+        check_field,
+        columns,
+        is_blank,
+        parse_value,
+    )
+
+    table = entry["table"]
+    if table not in REVIEW_TABLES:
+        return  # reported per item by ``apply`` as an unknown table
+    if entry["action"] == "edit":
+        if not isinstance(entry.get("field"), str) or not entry["field"]:
+            raise FieldError("an edit without a field")
+        col = check_field(table, entry["field"])
+        entry["new_value"] = parse_value(col, entry.get("new_value"), f"{table}.{entry['field']}")
+    elif entry["action"] == "add":
+        values = entry.get("new_value")
+        if not isinstance(values, dict):
+            raise FieldError("an add whose new_value is not the new row (a JSON object)")
+        free = {ID_COLUMN[table], "review_status", "event_id", *DERIVED, *OFFSET_BOUND}
+        for name, col in columns(table).items():
+            value = values.get(name)
+            if is_blank(value) and (name in free or not col.required):
+                continue
+            if name in OFFSET_BOUND or name in DERIVED:
+                ok = isinstance(value, int) if name in ("start_char", "end_char") else isinstance(value, str)
+                if not ok and name not in ("n_mentions", "n_documents"):
+                    raise FieldError(f"{table}.{name}: {value!r} is not a valid {name}")
+                continue
+            values[name] = parse_value(col, value, f"{table}.{name}")
 
 
 @dataclass
@@ -136,7 +213,7 @@ class ItemState:
         elif action == "reject":
             self.decision = "rejected"
         elif action == "edit":
-            self.edits[entry["field"]] = entry.get("new_value")
+            self.edits[entry["field"]] = entry.get("new_value")  # checked by ``read``
             self.decision = None
 
     @property
