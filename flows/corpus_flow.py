@@ -53,7 +53,7 @@ def corpus_flow(
         version = runner.pipeline_version()
         state = RunState(Path(out_dir))
         t0 = time.perf_counter()
-        reused, todo = ([], files) if full else runner.plan(files, state, version)
+        reused, todo = ([], files) if full else runner.plan(files, state, version, manifest)
         seconds["plan"] = time.perf_counter() - t0
         logger.info("%d files, %d unchanged, %d to process; pipeline %s", len(files), len(reused), len(todo), version)
         batches = [[str(p) for p in todo[i : i + batch_size]] for i in range(0, len(todo), batch_size)]

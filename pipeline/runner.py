@@ -31,7 +31,7 @@ from pipeline.extraction import (
     shutdown_pool,
 )
 from pipeline.ingest import discover_files, ingest_file
-from pipeline.ingest.metadata import load_manifest
+from pipeline.ingest import manifest as manifests
 from pipeline.lock import output_lock
 from pipeline.state import RunState
 from pipeline.tables import atomic_write_text
@@ -51,13 +51,9 @@ def pipeline_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 
-def manifests_for(paths: Iterable[Path]) -> dict[str, dict[str, str]]:
-    """Merge ``manifest.csv`` files found in the given folders (or beside the given files)."""
-    merged: dict[str, dict[str, str]] = {}
-    for p in paths:
-        folder = Path(p) if Path(p).is_dir() else Path(p).parent
-        merged.update(load_manifest(folder / "manifest.csv"))
-    return merged
+def manifests_for(paths: Iterable[Path]) -> manifests.Manifest:
+    """Merge ``manifest.csv`` files found in the given folders (or beside the given files); never raises."""
+    return manifests.read_manifests(paths)
 
 
 def now_utc() -> str:
@@ -125,12 +121,13 @@ def process_stream(
         next(e for d, e in waiting if d is doc).append(_error_row(doc, "extract", "extractor_error", message))
 
     def result(doc: Document, errors: list[dict], ext: Extraction | None) -> DocResult:
-        return {
+        res = {
             "document": document_row(doc, version),
             "rows": {t: (ext.rows[t] if ext else []) for t in EXTRACTION_TABLES},
             "actors": ext.actors if ext else [],
             "errors": errors,
         }
+        return manifests.attach(res, manifest, now_utc())  # the values used, the manifest's error rows
 
     # nlp=None: the shared pipeline, loaded only where it runs (workers, or here)
     for ext in iter_extractions(ingested(), nlp, default_n_process(), on_error):
@@ -202,15 +199,21 @@ def _actor_table(actor_dicts: list[dict], mentions: list[dict]) -> list[dict]:
     return rows
 
 
-def plan(files: list[Path], state: RunState, version: str) -> tuple[list[DocResult], list[Path]]:
-    """Split the listing into results reused from the cache and files that need processing."""
+def plan(
+    files: list[Path], state: RunState, version: str, manifest: manifests.Manifest
+) -> tuple[list[DocResult], list[Path]]:
+    """Split the listing into results reused from the cache and files that need processing.
+
+    A cached result is reused only while its file's manifest values are the ones it was extracted
+    with; its manifest error rows are today's.
+    """
     reused, todo = [], []
     for path in files:
         hit = state.cached(path, version)
-        if hit is None:
+        if hit is None or not manifests.is_current(hit, manifest):
             todo.append(path)
         else:
-            reused.append(hit)
+            reused.append(manifests.attach(hit, manifest, now_utc()))
     return reused, todo
 
 
@@ -271,6 +274,7 @@ def run_fingerprint(results: list[DocResult], version: str, review_dir: Path) ->
     for res in sorted(results, key=lambda r: r["document"]["source_path"]):
         doc = res["document"]
         digest.update(f"{doc['source_path']}\x1f{doc['doc_id']}\x1f{doc['status']}\n".encode())
+        digest.update(json.dumps(res.get("manifest"), sort_keys=True).encode())  # manifest values and problems
     ledger = review_dir / "ledger.jsonl"
     if ledger.is_file():
         digest.update(hashlib.sha256(ledger.read_bytes()).digest())
@@ -335,7 +339,7 @@ def _run_library(
     version = pipeline_version()
     state = RunState(out_dir)
     t0 = time.perf_counter()
-    reused, todo = ([], files) if full else plan(files, state, version)
+    reused, todo = ([], files) if full else plan(files, state, version, manifest)
     seconds["plan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     fresh: list[bytes] = []

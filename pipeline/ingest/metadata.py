@@ -1,4 +1,4 @@
-"""Document metadata by rules (title, type, date, speaker/author, place), overridable by a manifest.
+"""Document metadata by rules (title, type, date, speaker/author, place); a manifest overrides them (manifest.py).
 
 The cues live in ``models/metadata/``; this module only reads the header of the clean text
 (where UN documents print their masthead) and applies them.
@@ -6,12 +6,10 @@ The cues live in ``models/metadata/``; this module only reads the header of the 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from pipeline import settings
 from pipeline.document import Block, Metadata
@@ -492,25 +490,6 @@ def extract_metadata(text: str, blocks: list[Block]) -> Metadata:
     )
 
 
-MANIFEST_COLUMNS = ("doc_date", "title", "doc_type", "speaker_or_author", "location")
-
-
-def load_manifest(path: Path) -> dict[str, dict[str, str]]:
-    """Rows of ``manifest.csv`` keyed by file name; blank cells are left out so they don't override."""
-    if not path.is_file():
-        return {}
-    out: dict[str, dict[str, str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            name = (row.get("file") or "").strip()
-            if not name:
-                continue
-            values = {k: (row.get(k) or "").strip() for k in MANIFEST_COLUMNS}
-            out[Path(name).name] = {k: v for k, v in values.items() if v}
-    return out
-
-
-def apply_manifest(meta: Metadata, overrides: dict[str, str]) -> Metadata:
-    for key, value in overrides.items():
-        setattr(meta, key, value)
-    return meta
+# The manifest (per-file metadata an analyst states) is read and checked in ``manifest.py``; the
+# names stay importable from here for the readers.
+from pipeline.ingest.manifest import MANIFEST_COLUMNS, apply_manifest, load_manifest  # noqa: E402, F401
