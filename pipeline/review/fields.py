@@ -35,6 +35,14 @@ KEY_COLUMNS = {
 OFFSET_BOUND = ("text", "evidence", "start_char", "end_char")
 DERIVED = ("doc_id", "review_status", "event_id", "n_mentions", "n_documents")
 
+# Sane ranges for values an analyst types: outside them a value is a typo or an attack, and a year
+# like 9999 or 0001 breaks every later run's timeline (pandas, matplotlib) after the tables are out.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+MAX_TEXT_CHARS = 10_000  # one cell of text (an action, a name); evidence is cut from the document, not typed
+MAX_LIST_ITEMS = 200
+MAX_INT = 2**63 - 1  # int64 columns (offsets, counts)
+INTERVALS = {"dates": ("start", "end"), "meetings": ("start", "end"), "events": ("start", "end")}
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?")
 _INT = re.compile(r"[+-]?\d+")
@@ -80,30 +88,85 @@ def parse_value(col: Column, raw: object, where: str) -> object:
         if not _DATE.fullmatch(text):
             raise FieldError(f"{where}: '{raw}' is not a date (YYYY-MM-DD)")
         try:
-            return dt.date.fromisoformat(text).isoformat()
+            day = dt.date.fromisoformat(text)
         except ValueError:
             raise FieldError(f"{where}: '{raw}' is not a date (YYYY-MM-DD)") from None
+        return _in_range(day, where).isoformat()
     if col.type == TS:
         text = raw.isoformat() if isinstance(raw, dt.date) else str(raw).strip()
         if not _MOMENT.fullmatch(text):
             raise FieldError(f"{where}: '{raw}' is not a date or date-time (YYYY-MM-DD[THH:MM])")
         try:
-            return moment_text(dt.datetime.fromisoformat(text.replace(" ", "T")))
+            moment = dt.datetime.fromisoformat(text.replace(" ", "T"))
         except ValueError:
             raise FieldError(f"{where}: '{raw}' is not a date or date-time (YYYY-MM-DD[THH:MM])") from None
+        return moment_text(_in_range(moment, where))
     if col.type == INT:
-        if isinstance(raw, bool) or not _INT.fullmatch(str(raw).strip()):
-            raise FieldError(f"{where}: '{raw}' is not a whole number")
-        return int(str(raw).strip())
+        text = str(raw).strip() if not isinstance(raw, bool) else ""
+        if len(text) > 20 or not _INT.fullmatch(text) or not 0 <= int(text) <= MAX_INT:
+            raise FieldError(f"{where}: '{_short(raw)}' is not a whole number from 0 to {MAX_INT}")
+        return int(text)
     if col.type == LIST:
         items = raw if isinstance(raw, list) else str(raw).split("|")
-        return [str(v).strip() for v in items if str(v).strip()]
+        if len(items) > MAX_LIST_ITEMS:
+            raise FieldError(f"{where}: more than {MAX_LIST_ITEMS} items")
+        return [text for v in items if (text := _text_value(v, where))]
     if isinstance(raw, (dict, list)):
         raise FieldError(f"{where}: expected text, got {type(raw).__name__}")
-    text = str(raw).strip()
+    text = _text_value(raw, where)
     if col.allowed is not None and text not in col.allowed:
         raise FieldError(f"{where}: '{text}' is not one of {', '.join(col.allowed)}")
     return text
+
+
+def _short(raw: object) -> str:
+    text = str(raw) if not isinstance(raw, int) or abs(raw) < 10**40 else "a number too long to show"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _text_value(raw: object, where: str) -> str:
+    if isinstance(raw, (dict, list)):
+        raise FieldError(f"{where}: expected text, got {type(raw).__name__}")
+    text = str(raw).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise FieldError(f"{where}: longer than {MAX_TEXT_CHARS} characters")
+    return text
+
+
+def _in_range(value: dt.date, where: str) -> dt.date:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise FieldError(f"{where}: year {value.year} is outside {YEAR_MIN}-{YEAR_MAX}")
+    return value
+
+
+def _moment(value: object) -> dt.datetime | None:
+    """An ISO date or date-time value as a datetime (None when blank or unreadable)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    try:
+        return dt.datetime.fromisoformat(str(value).strip().replace(" ", "T"))
+    except ValueError:
+        return None
+
+
+def check_interval(table: str, row: dict) -> None:
+    """Refuse a row whose end comes before its start (the timeline and the events cannot draw it).
+
+    A date-only end is the whole day (inclusive), so only whole days are compared unless both carry a time.
+    """
+    if table not in INTERVALS:
+        return
+    first, last = INTERVALS[table]
+    start, end = _moment(row.get(first)), _moment(row.get(last))
+    if start is None or end is None:
+        return
+    timed = start.time() != dt.time() and end.time() != dt.time()
+    if (end < start) if timed else (end.date() < start.date()):
+        raise FieldError(f"{table}.{last} {plain(row.get(last))} is before {first} {plain(row.get(first))}")
 
 
 def moment_text(value: dt.datetime) -> str:

@@ -2,12 +2,21 @@
 
 Kept as a Python string so it ships inside the package with no package-data configuration.
 Spans are drawn the way displaCy's entity view draws them: a coloured mark with its label.
+The server's per-session token is written into a meta tag; the script sends it with every API
+call, so a page from another origin (which cannot read this page) cannot make the calls.
 """
+
+from __future__ import annotations
+
+import html
+
+TOKEN_SLOT = "__REVIEW_TOKEN__"
 
 PAGE_HTML = r"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="review-token" content="__REVIEW_TOKEN__">
 <title>Review extractions</title>
 <style>
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0; color: #222; }
@@ -55,6 +64,7 @@ kbd { font-size: .75em; border: 1px solid #bbb; border-radius: 3px; padding: 0 .
 "use strict";
 let items = [], shown = [], current = -1, editing = false;
 const $ = (sel) => document.querySelector(sel);
+const TOKEN = document.querySelector("meta[name='review-token']").content;
 const el = (tag, attrs = {}, text) => {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -206,8 +216,8 @@ async function decide(action, fields) {
   const body = { table: item.table, id: item.id, action: action, reviewer: $("#reviewer").value,
     comment: ($("#comment") && $("#comment").value) || "" };
   if (fields) body.fields = fields;
-  const res = await fetch("/api/decisions", { method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body) });
+  const res = await fetch("/api/decisions", { method: "POST",
+    headers: { "Content-Type": "application/json", "X-Review-Token": TOKEN }, body: JSON.stringify(body) });
   const data = await res.json();
   if (!res.ok) { message(data.error || "not recorded", false); return; }
   const idx = items.findIndex((it) => it.id === item.id && it.table === item.table);
@@ -232,7 +242,7 @@ document.addEventListener("keydown", (ev) => {
 $("#table-filter").addEventListener("change", () => { current = -1; renderList(); select(0); });
 $("#hide-reviewed").addEventListener("change", () => { current = -1; renderList(); select(0); });
 
-fetch("/api/queue").then((r) => r.json()).then((data) => {
+fetch("/api/queue", { headers: { "X-Review-Token": TOKEN } }).then((r) => r.json()).then((data) => {
   items = data.items;
   for (const t of [...new Set(items.map((it) => it.table))]) $("#table-filter").append(el("option", { value: t }, t));
   renderList();
@@ -243,3 +253,8 @@ fetch("/api/queue").then((r) => r.json()).then((data) => {
 </body>
 </html>
 """
+
+
+def page_html(token: str) -> str:
+    """The page with this session's token in it."""
+    return PAGE_HTML.replace(TOKEN_SLOT, html.escape(token, quote=True))
