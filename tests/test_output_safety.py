@@ -238,3 +238,17 @@ def test_timeline_png_names_every_marker_kind_and_each_marker(hostile_outputs):
         fig.canvas.draw()  # the "$" names draw as text instead of failing as math
     finally:
         plt.close(fig)
+
+
+def test_timeline_with_every_item_out_of_range_still_draws_both_pictures(hostile_outputs, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(hostile_outputs, out)
+    tables = {name: pq.read_table(out / f"{name}.parquet").to_pylist() for name in TABLE_NAMES}
+    for c in tables["commitments"]:
+        c["deadline"] = dt.date(9999, 12, 31) if c["deadline"] else None
+    for e in tables["events"]:
+        e["start"], e["end"] = dt.date(1, 1, 1), dt.date(1, 1, 2)
+    write_tables(tables, out)
+    paths = build_analyst_outputs(out)
+    assert paths["timeline_png"].read_bytes().startswith(b"\x89PNG")
+    assert "not drawn" in paths["timeline_html"].read_text(encoding="utf-8")

@@ -287,7 +287,8 @@ def timeline_figure(frame: pd.DataFrame):
             title_fontsize=8,
         )
     if frame.empty:
-        ax.text(0.5, 0.5, "no dated meetings or deadlines", ha="center", va="center", transform=ax.transAxes)
+        empty = "no dated meetings or deadlines" + (" in the window drawn (see the note)" if notes else "")
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes)
         ax.set_xlim(dt.date.today() - dt.timedelta(days=365), dt.date.today())
     else:
         low, high = frame["start"].min(), frame["end"].max()
