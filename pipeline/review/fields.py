@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping
 
 from pipeline.tables import INT, LIST, SCHEMAS, TS, Column, D
 
@@ -167,6 +168,38 @@ def check_interval(table: str, row: dict) -> None:
     timed = start.time() != dt.time() and end.time() != dt.time()
     if (end < start) if timed else (end.date() < start.date()):
         raise FieldError(f"{table}.{last} {plain(row.get(last))} is before {first} {plain(row.get(first))}")
+
+
+def interval_problems(entries: list[dict], row_of: Callable[[str, str], dict | None], states: Mapping) -> list[str]:
+    """End before start among new ledger ``entries``, judged on each row as it will then stand.
+
+    ``row_of(table, id)`` gives the row as extracted; ``states`` (``ledger.fold`` of the ledger so far)
+    its earlier adds and edits. Only adds and edits of a start or end are judged, so an accept or an
+    unrelated edit of a row that already reads backwards is not refused.
+    """
+    rows: dict[tuple[str, str], dict] = {}
+    for entry in entries:
+        table, action = entry["table"], entry["action"]
+        if action not in ("add", "edit") or (action == "edit" and entry["field"] not in INTERVALS.get(table, ())):
+            continue
+        key = (table, entry["id"])
+        if key not in rows:
+            rows[key] = dict(row_of(*key) or {})
+            state = states.get(key)
+            if state is not None:
+                rows[key].update(state.added or {})
+                rows[key].update(state.edits)
+        if action == "add":
+            rows[key] = dict(entry.get("new_value") or {})
+        else:
+            rows[key][entry["field"]] = entry.get("new_value")
+    problems = []
+    for (table, _), row in rows.items():
+        try:
+            check_interval(table, row)
+        except FieldError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def moment_text(value: dt.datetime) -> str:

@@ -33,13 +33,11 @@ from pipeline.review.corrections import validate
 from pipeline.review.fields import (
     DOC_TABLES,
     ID_COLUMN,
-    INTERVALS,
     MAX_TEXT_CHARS,
-    FieldError,
     cell,
-    check_interval,
     columns,
     editable,
+    interval_problems,
     plain,
 )
 from pipeline.review.page import page_html
@@ -206,7 +204,7 @@ class ReviewServer(ThreadingHTTPServer):
             outcome = validate(records, self.ctx, self.reviewer or "browser", "page")
             problems = [p.message for p in outcome.problems]
             if not problems:
-                problems = self._interval_problems(outcome.entries)
+                problems = interval_problems(outcome.entries, self.ctx.row, ledger.fold(self.ctx.entries))
             if problems or not outcome.entries:
                 return HTTPStatus.BAD_REQUEST, {"error": "; ".join(problems) or "nothing to record"}
             ledger.append(self.review_dir, outcome.entries)
@@ -221,34 +219,6 @@ class ReviewServer(ThreadingHTTPServer):
             "item": item_payload(self.ctx, table, row, score, states),
             "recorded": len(outcome.entries),
         }
-
-    def _interval_problems(self, entries: list[dict]) -> list[str]:
-        """End before start, judged on the row as it will stand: table values, earlier decisions, these ones."""
-        states = ledger.fold(self.ctx.entries)
-        rows: dict[tuple[str, str], dict] = {}
-        for entry in entries:
-            key = (entry["table"], entry["id"])
-            if entry["action"] == "edit" and entry["field"] not in INTERVALS.get(entry["table"], ()):
-                continue  # an accept, a reject or another field's edit leaves the interval as it is
-            if entry["action"] not in ("add", "edit"):
-                continue
-            if key not in rows:
-                state = states.get(key)
-                rows[key] = dict(self.ctx.row(*key) or {})
-                if state is not None:
-                    rows[key].update(state.added or {})
-                    rows[key].update(state.edits)
-            if entry["action"] == "add":
-                rows[key] = dict(entry.get("new_value") or {})
-            elif entry["action"] == "edit":
-                rows[key][entry["field"]] = entry.get("new_value")
-        problems = []
-        for (table, _), row in rows.items():
-            try:
-                check_interval(table, row)
-            except FieldError as exc:
-                problems.append(str(exc))
-        return problems
 
 
 def _text(body: dict, key: str, limit: int) -> str:
@@ -445,6 +415,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self._answer(self._post)
+
+    def do_PUT(self) -> None:  # noqa: N802 - no other method changes anything; say so in JSON
+        self.close_connection = True
+        self._json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "only GET and POST"})
+
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT  # noqa: N815
 
     def _get(self) -> None:
         self._same_origin()
