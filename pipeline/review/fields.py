@@ -39,7 +39,9 @@ DERIVED = ("doc_id", "review_status", "event_id", "n_mentions", "n_documents")
 # Sane ranges for values an analyst types: outside them a value is a typo or an attack, and a year
 # like 9999 or 0001 breaks every later run's timeline (pandas, matplotlib) after the tables are out.
 YEAR_MIN, YEAR_MAX = 1900, 2100
-MAX_TEXT_CHARS = 10_000  # one cell of text (an action, a name); evidence is cut from the document, not typed
+# One text cell: far above any typed value, and above long extracted clauses that a filled-in queue
+# carries back untouched (those cells are parsed too), so only a runaway value is refused.
+MAX_TEXT_CHARS = 100_000
 MAX_LIST_ITEMS = 200
 MAX_INT = 2**63 - 1  # int64 columns (offsets, counts)
 INTERVALS = {"dates": ("start", "end"), "meetings": ("start", "end"), "events": ("start", "end")}

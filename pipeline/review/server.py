@@ -33,7 +33,6 @@ from pipeline.review.corrections import validate
 from pipeline.review.fields import (
     DOC_TABLES,
     ID_COLUMN,
-    MAX_TEXT_CHARS,
     cell,
     columns,
     editable,
@@ -49,6 +48,7 @@ MAX_BODY_BYTES = 1_000_000  # a decision is a few hundred bytes; this bounds wha
 READ_TIMEOUT_S = 10.0  # per socket read, and for the whole body
 MAX_NUMBER_CHARS = 20  # int64 fits; a 5,000-digit number is refused before Python converts it
 MAX_REVIEWER_CHARS = 200
+MAX_NOTE_CHARS = 10_000  # table, id, action, field and the comment: short by nature
 TOKEN_HEADER = "X-Review-Token"
 DECISION_KEYS = ("table", "id", "action", "reviewer", "comment", "fields", "field", "value")
 SECURITY_HEADERS = {
@@ -247,7 +247,7 @@ def decision(body: object) -> dict:
     unknown = sorted(k for k in body if k not in DECISION_KEYS)
     if unknown:
         raise Refused(HTTPStatus.BAD_REQUEST, f"unknown key(s) {unknown} (allowed: {', '.join(DECISION_KEYS)})")
-    clean = {key: _text(body, key, MAX_TEXT_CHARS) for key in ("table", "id", "action", "comment", "field")}
+    clean = {key: _text(body, key, MAX_NOTE_CHARS) for key in ("table", "id", "action", "comment", "field")}
     clean["reviewer"] = _text(body, "reviewer", MAX_REVIEWER_CHARS)
     fields = body.get("fields")
     if fields is not None:
