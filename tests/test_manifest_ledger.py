@@ -184,3 +184,21 @@ def test_a_ledger_line_that_cannot_be_applied_is_an_orphan_with_a_reason(project
     make_server(project.out, project.review, 0, "tester").server_close()
     fresh_run(project)
     assert project.one("dates", "text", "30 June 2018")["review_status"] == "accepted"
+
+
+def test_review_apply_reads_a_sheet_saved_by_a_spreadsheet_and_names_the_line_of_a_bad_byte(project: Project):
+    accepted = project.one("dates", "text", "12 March 2018")
+    rejected = project.one("dates", "text", "30 June 2018")
+    sheet = project.out.parent / "corrections.csv"
+    rows = f"table;id;action;comment\ndates;{accepted['date_id']};accept;\ndates;{rejected['date_id']};reject;Café\n"
+    sheet.write_bytes(rows.encode("cp1252"))  # a European spreadsheet's CSV: ';' and a code page
+    result = review(project, "apply", str(sheet))
+    assert result.exit_code == 1 and not isinstance(result.exception, Exception), result.exception  # no traceback
+    assert "line 3: column comment is not UTF-8 text (byte 0xe9)" in result.output
+    assert project.ledger_bytes() == b""  # all or nothing
+    sheet.write_bytes(rows.encode("utf-16"))  # the same sheet as Unicode text
+    result = review(project, "apply", str(sheet))
+    assert result.exit_code == 0, result.output
+    fresh_run(project)
+    assert project.one("dates", "text", "12 March 2018")["review_status"] == "accepted"
+    assert [r for r in project.rows("dates") if r["text"] == "30 June 2018"] == []

@@ -7,12 +7,12 @@ analyst may overwrite in place for an ``edit``). Every problem is reported with 
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.csv_cells import restore
+from pipeline.csv_input import CsvUnreadable, bad_bytes, decode, read_bytes, records
 from pipeline.ids import slugify, stable_id
 from pipeline.review import ledger
 from pipeline.review.attach import anchor_for, norm
@@ -54,19 +54,28 @@ class Outcome:
 
 
 def read_csv(path: Path) -> tuple[list[tuple[int, dict]], list[Problem]]:
-    """(line, record) pairs with lower-cased headers; the line is where the record starts."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-        missing = [h for h in REQUIRED_HEADER if h not in header]
-        if missing:
-            return [], [Problem(1, f"missing column(s): {', '.join(missing)}")]
-        reader.fieldnames = header
-        records, start = [], reader.line_num + 1
-        for raw in reader:
-            records.append((start, {k: restore(v) if v is not None else "" for k, v in raw.items() if k is not None}))
-            start = reader.line_num + 1
-    return records, []
+    """(line, record) pairs with lower-cased headers; the line is where the record starts.
+
+    The sheet may come back from a spreadsheet as UTF-16 or with ``;`` between cells; a cell with
+    bytes that are not UTF-8 is a problem on its line, and a file that cannot be read at all is one
+    problem, never a traceback.
+    """
+    try:
+        header, rows = records(decode(read_bytes(Path(path))))
+    except CsvUnreadable as exc:
+        return [], [Problem(1, str(exc))]
+    missing = [h for h in REQUIRED_HEADER if h not in header]
+    if missing:
+        return [], [Problem(1, f"missing column(s): {', '.join(missing)}")]
+    out, problems = [], []
+    for rec in rows:
+        raw = dict(zip(header, [*rec.cells, *[""] * (len(header) - len(rec.cells))], strict=False))
+        bad = next(((name, why) for name, cell in raw.items() if (why := bad_bytes(cell))), None)
+        if bad:
+            problems.append(Problem(rec.line, f"column {bad[0]} {bad[1]}"))
+            continue
+        out.append((rec.line, {k: restore(v) for k, v in raw.items()}))
+    return out, problems
 
 
 def validate(records: list[tuple[int, dict]], ctx: ReviewContext, reviewer: str, source: str) -> Outcome:
