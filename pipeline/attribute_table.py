@@ -35,16 +35,21 @@ class AttributeTable:
     def __init__(self, nlp: Language, name: str = "attribute_table") -> None:
         self.vocab = nlp.vocab
         self.name = name
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ruler: AttributeRuler | None = None
         self.simple: list[tuple[int, tuple, dict[int, Any]]] = []  # (n, conditions, attrs)
         self.by_lower: dict[int, list[int]] = {}  # LOWER value -> indices into self.simple
         self.by_tag: dict[int, list[int]] = {}  # TAG value (no LOWER test) -> indices
         self.always: list[int] = []  # neither tested
-        self.matcher = Matcher(nlp.vocab, validate=False)
+        self.matcher = Matcher(self.vocab, validate=False)
         self.complex: dict[int, tuple[dict[int, Any], int]] = {}  # n -> (attrs, index)
         self._cache: dict[tuple, tuple] = {}
 
     def from_ruler(self, ruler: AttributeRuler) -> AttributeTable:
         """Take over a loaded AttributeRuler's rules, in its order."""
+        self.ruler = ruler  # kept for saving: the rules are the ruler's, in its own format
         for n, p in enumerate(ruler.patterns):
             attrs, index = ruler.attrs[n], p.get("index", 0)
             alternatives = [_simple_conditions(tokens, index, self.vocab) for tokens in p["patterns"]]
@@ -55,6 +60,17 @@ class AttributeTable:
             for conditions in alternatives:
                 self._add_simple(n, conditions, attrs)
         return self
+
+    def to_disk(self, path, *, exclude: tuple = ()) -> None:
+        """Saved as the stock ruler's files, so a saved pipeline holds the trained rules."""
+        if self.ruler is not None:
+            self.ruler.to_disk(path, exclude=exclude)
+
+    def from_disk(self, path, *, exclude: tuple = ()) -> AttributeTable:
+        ruler = AttributeRuler(self.vocab, name=self.name)
+        ruler.from_disk(path, exclude=exclude)
+        self._reset()
+        return self.from_ruler(ruler)
 
     def _add_simple(self, n: int, conditions: tuple, attrs: dict[int, Any]) -> None:
         i = len(self.simple)

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from pipeline import __version__, settings
+from pipeline import __version__, rules, settings
 from pipeline.analyst import build_analyst_outputs
 from pipeline.document import Document
 from pipeline.extract.actors_table import build_actor_table, count_mentions
@@ -42,12 +42,11 @@ DocResult = dict
 
 
 def pipeline_version() -> str:
-    """Code version plus a digest of every rule file, so a rule edit re-processes everything."""
+    """Code version plus a digest of every rule file's content, so a rule edit re-processes
+    everything; where the rules are installed (checkout or wheel) does not change it."""
     digest = hashlib.sha256(__version__.encode())
-    for path in sorted(settings.MODELS_DIR.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            digest.update(str(path.relative_to(settings.MODELS_DIR)).encode())
-            digest.update(path.read_bytes())
+    for kind in rules.KINDS:
+        digest.update(rules.load(kind).digest.encode())
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = Path(os.environ.get("UNGOV_MODELS_DIR", PROJECT_ROOT / "models"))
+
+def _project_root() -> Path:
+    """The checkout when running from one (editable install), else the working folder: an
+    installed package keeps no corpus or outputs of its own."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "pyproject.toml").is_file() else Path.cwd()
+
+
+def _bundled_models() -> Path:
+    """The rule files shipped with the code: package data ``pipeline.models`` (the top-level
+    ``models/`` folder, mapped into the package by pyproject.toml)."""
+    try:
+        path = Path(str(resources.files("pipeline.models")))
+        if (path / "schema.json").is_file():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+PROJECT_ROOT = _project_root()
+BUNDLED_MODELS_DIR = _bundled_models()
+MODELS_DIR = Path(os.environ.get("UNGOV_MODELS_DIR") or BUNDLED_MODELS_DIR)
 CORPUS_DIR = Path(os.environ.get("UNGOV_CORPUS_DIR", PROJECT_ROOT / "corpus"))
 OUTPUTS_DIR = Path(os.environ.get("UNGOV_OUTPUTS_DIR", PROJECT_ROOT / "outputs"))
 REVIEW_DIR = Path(os.environ.get("UNGOV_REVIEW_DIR", PROJECT_ROOT / "review"))

@@ -35,22 +35,34 @@ from pipeline.extract.actors_sources import (
 )
 from pipeline.extract.actors_table import build_actor_table
 from pipeline.extract.actors_vocab import load_vocab
+from pipeline.rules import RuleBacked
 
 __all__ = ["ActorsComponent", "build_actor_table", "find_actors"]
 
 Span.set_extension("actor", default=None, force=True)
 
 
-class ActorsComponent:
+class ActorsComponent(RuleBacked):
     """Finds actor mentions and sets doc.spans['actors'] with span._.actor dicts."""
 
-    def __init__(self, nlp: Language, name: str = "un_actors") -> None:
+    rule_kinds = ("actors",)
+
+    def __init__(self, nlp: Language, name: str = "un_actors", rules_dir: str | None = None) -> None:
         self.name = name
-        lex = Lexicon(nlp.make_doc)
-        self.rules = Rules(lex, load_vocab(), load_role_holders(lex.lookup))
+        self.make_doc = nlp.make_doc
+        self.load_rules(rules_dir)
+
+    def rules_changed(self) -> None:
+        files = self.rules["actors"]
+        lex = Lexicon(self.make_doc, actor_rules=files)
+        self.compiled = Rules(lex, load_vocab(files), load_role_holders(lex.lookup, files))
 
     def __call__(self, doc: Doc) -> Doc:
-        rules = self.rules
+        with self.using_rules():
+            return self._find(doc)
+
+    def _find(self, doc: Doc) -> Doc:
+        rules = self.compiled
         actors: dict[str, dict] = {}
         surfaces: dict[str, set[str]] = {}
         cands = lexicon_cands(rules, doc, actors)
@@ -83,10 +95,10 @@ class ActorsComponent:
         return doc
 
 
-@Language.factory("un_actors")
-def make_un_actors(nlp: Language, name: str) -> ActorsComponent:
-    """Factory for nlp.add_pipe('un_actors')."""
-    return ActorsComponent(nlp, name)
+@Language.factory("un_actors", default_config={"rules_dir": None})
+def make_un_actors(nlp: Language, name: str, rules_dir: str | None) -> ActorsComponent:
+    """Factory for nlp.add_pipe('un_actors'); ``rules_dir`` is a models folder holding ``actors/``."""
+    return ActorsComponent(nlp, name, rules_dir)
 
 
 _NLP: Language | None = None

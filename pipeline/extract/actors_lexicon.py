@@ -6,18 +6,16 @@ aliases; this module only knows how to load rows, decide case handling and match
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from pipeline import rules
 from pipeline.ids import slugify
 
-LEXICON_DIR = Path(__file__).resolve().parents[2] / "models" / "actors"
 LEXICON_FILES = ("un_system.jsonl", "member_states.jsonl", "roles.jsonl", "collectives.jsonl")
 
 
@@ -89,7 +87,7 @@ class Lexicon:
         self,
         make_doc: Callable[[str], Doc],
         files: tuple[str, ...] = LEXICON_FILES,
-        folder: Path = LEXICON_DIR,
+        actor_rules: rules.RuleFiles | None = None,
     ) -> None:
         self.make_doc = make_doc
         probe = make_doc("x")
@@ -97,10 +95,10 @@ class Lexicon:
         self.by_norm: dict[str, str] = {}
         self.exact = PhraseMatcher(probe.vocab, attr="ORTH")
         self.lower = PhraseMatcher(probe.vocab, attr="LOWER")
+        actor_rules = actor_rules or rules.current("actors")
         for fname in files:
-            for line in (folder / fname).read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    self.add(Entry.from_row(json.loads(line)))
+            for row in actor_rules.jsonl(fname):
+                self.add(Entry.from_row(row))
 
     def add(self, entry: Entry) -> None:
         """Register an entry and compile its aliases into the matchers."""

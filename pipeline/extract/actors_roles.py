@@ -10,11 +10,11 @@ next punctuation ("on trafficking in persons"). Word lists are data (vocab.json)
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline import rules
 from pipeline.extract.actors_vocab import Vocab
 
 _CAP = r"[A-Z][\w’'\-]*"
@@ -96,13 +96,12 @@ class Holder:
     end: str | None
 
 
-def load_role_holders(lookup) -> dict[str, list[Holder]]:
+def load_role_holders(lookup, actor_rules: rules.RuleFiles | None = None) -> dict[str, list[Holder]]:
     """models/actors/role_holders.json keyed by the role's actor key: the slug of its name and, when
     the gazetteer lists the role, that row's key (so aliases such as 'UN Secretary-General' count)."""
-    from pipeline.extract.actors_lexicon import LEXICON_DIR
     from pipeline.ids import slugify
 
-    raw = json.loads((LEXICON_DIR / "role_holders.json").read_text(encoding="utf-8"))
+    raw = (actor_rules or rules.current("actors")).json("role_holders.json")
     out: dict[str, list[Holder]] = {}
     for role, rows in raw.items():
         if role.startswith("_"):

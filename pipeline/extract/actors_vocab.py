@@ -5,11 +5,10 @@ Why: the rules stay generic; what counts as an honorific, a title word or a plac
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.extract.actors_lexicon import LEXICON_DIR
+from pipeline import rules
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,10 +45,15 @@ class Vocab:
     regnal_titles: frozenset[str]
 
 
-@lru_cache(maxsize=1)
-def load_vocab() -> Vocab:
-    """Read vocab.json; title keywords and honorifics keep case, the rest is lower-cased."""
-    raw = json.loads((LEXICON_DIR / "vocab.json").read_text(encoding="utf-8"))
+def load_vocab(actor_rules: rules.RuleFiles | None = None) -> Vocab:
+    """vocab.json of the actor rules (default: those in effect), compiled once per content."""
+    return _compile_vocab(actor_rules or rules.current("actors"))
+
+
+@lru_cache(maxsize=4)
+def _compile_vocab(actor_rules: rules.RuleFiles) -> Vocab:
+    """Title keywords and honorifics keep case, the rest is lower-cased."""
+    raw = actor_rules.json("vocab.json")
     keep_case = {
         "honorifics",
         "title_keywords",

@@ -9,10 +9,8 @@ the Doc. Keeping that here means each component module holds only its own rules.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -20,17 +18,15 @@ from spacy.attrs import IDX, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline import rules
 from pipeline.nlp import text_of
-from pipeline.settings import MODELS_DIR
 
 LIST_MARKER = re.compile(r"^\s*(?:[-•*▪◦‣●]+|\(?[0-9]{1,3}[.)]|\(?[a-z]{1,3}\)|\(?[ivxlc]{1,5}\)|[A-Z][.)])\s+")
 
 
-@cache
 def load_lexicon(kind: str) -> dict[str, Any]:
-    """Read ``models/<kind>/lexicon.json`` once; rules live in data, not code."""
-    with open(MODELS_DIR / kind / "lexicon.json", encoding="utf-8") as fh:
-        return json.load(fh)
+    """``models/<kind>/lexicon.json`` of the rules in effect (``pipeline.rules``), parsed once."""
+    return rules.current(kind).json("lexicon.json")
 
 
 def ensure_extension(name: str, cls: type = Span) -> None:

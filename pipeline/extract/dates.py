@@ -21,9 +21,10 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract.dates_match import Candidate, find_candidates
 from pipeline.extract.dates_normalize import Context, Normalizer, Value
-from pipeline.extract.dates_resources import Resources, load_resources
+from pipeline.extract.dates_resources import Resources, compile_resources
 from pipeline.isodate import iso_date
 from pipeline.nlp import text_of
+from pipeline.rules import RuleBacked
 
 Span.set_extension("date_value", default=None, force=True)
 
@@ -43,12 +44,17 @@ def _sentence_starts(doc: Doc) -> list[int]:
     return [0, *arr[starts, 1].tolist()]
 
 
-class DateExtractor:
+class DateExtractor(RuleBacked):
     """Finds candidates with the data patterns, then normalizes them in document order."""
 
-    def __init__(self, resources: Resources) -> None:
-        self.res = resources
-        self.normalize = Normalizer(resources)
+    rule_kinds = ("dates",)
+
+    def __init__(self, rules_dir: str | None = None) -> None:
+        self.load_rules(rules_dir)
+
+    def rules_changed(self) -> None:
+        self.res: Resources = compile_resources(self.rules["dates"])
+        self.normalize = Normalizer(self.res)
 
     def extract(self, text: str, anchor: date | None, sentence_starts: list[int]) -> list[tuple[Candidate, Value]]:
         """(candidate, value) pairs in text order; candidates that fail to normalize are dropped."""
@@ -141,10 +147,11 @@ def _label(value: Value) -> str:
     return "TIME" if value.kind == "time" else "DATE"
 
 
-@Language.factory("un_dates", default_config={"resources_dir": None})
-def make_un_dates(nlp: Language, name: str, resources_dir: str | None) -> DateExtractor:
-    """Factory: ``nlp.add_pipe("un_dates")`` after the trained components."""
-    return DateExtractor(load_resources(resources_dir))
+@Language.factory("un_dates", default_config={"rules_dir": None})
+def make_un_dates(nlp: Language, name: str, rules_dir: str | None) -> DateExtractor:
+    """Factory: ``nlp.add_pipe("un_dates")`` after the trained components; ``rules_dir`` is a
+    models folder holding ``dates/`` (default: the bundled rules or ``UNGOV_MODELS_DIR``)."""
+    return DateExtractor(rules_dir)
 
 
 @lru_cache(maxsize=2)
@@ -171,7 +178,7 @@ def find_dates(text: str, anchor: str | None, nlp: Language | None = None) -> li
         if pipe_name == "un_dates":
             component = proc
     if component is None:
-        component = DateExtractor(load_resources())
+        component = DateExtractor()
         doc = component(doc)
     return [
         {"text": s.text, "start_char": s.start_char, "end_char": s.end_char, **s._.date_value}

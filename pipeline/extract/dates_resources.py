@@ -7,20 +7,17 @@ new form is added by editing ``patterns.jsonl``, not code.
 
 from __future__ import annotations
 
-import json
 import re
 import re._parser as sre_parse
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import regex
 
+from pipeline import rules
 from pipeline.extract.dates_keys import DIGIT_KEY, KEY_LEN, PLACEHOLDER, WS_ASCII, KeyTable, Leads
-from pipeline.settings import MODELS_DIR
 
-DATES_DIR = MODELS_DIR / "dates"
 _MACRO_REF = regex.compile(r"%([A-Z][A-Z_]*)(?:\{(\d)\})?")
 # Every pattern is wrapped so that it neither starts nor ends inside a word, a number,
 # a document symbol (A/RES/79/286) or an amount ($2018, 3.2017).
@@ -307,17 +304,16 @@ def _expand(src: str, macros: dict[str, str], depth: int = 0) -> str:
     return _MACRO_REF.sub(sub, src)
 
 
-def _load_json(path: Path) -> Any:
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
+def load_resources(directory: str | None = None) -> Resources:
+    """The compiled date rules of a models folder (default: the rules in effect)."""
+    return compile_resources(rules.load("dates", directory) if directory else rules.current("dates"))
 
 
 @lru_cache(maxsize=4)
-def load_resources(directory: str | None = None) -> Resources:
-    """Read and compile everything once per process (cached)."""
-    base = Path(directory) if directory else DATES_DIR
-    tables = _load_json(base / "normalization.json")
-    raw_macros = {k: v for k, v in _load_json(base / "macros.json").items() if not k.startswith("_")}
+def compile_resources(date_rules: rules.RuleFiles) -> Resources:
+    """Compile the date rules once per content (cached)."""
+    tables = date_rules.json("normalization.json")
+    raw_macros = {k: v for k, v in date_rules.json("macros.json").items() if not k.startswith("_")}
     # generated macros are already regex (may contain spaces): protect them from space expansion
     generated = _table_macros(tables)
     macros: dict[str, str] = {}
@@ -325,25 +321,20 @@ def load_resources(directory: str | None = None) -> Resources:
         macros[k] = v.replace(" ", "%SP")
     macros.update(raw_macros)
     patterns = []
-    with (base / "patterns.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line or line.startswith("//"):
-                continue
-            spec = json.loads(line)
-            source = _LEFT_EDGE + "(?:" + _expand(spec["regex"], macros) + ")" + _RIGHT_EDGE
-            patterns.append(
-                Pattern(
-                    id=spec["id"],
-                    norm=spec["norm"],
-                    rx=regex.compile(source, regex.IGNORECASE),
-                    checks=tuple(spec.get("checks", ())),
-                    needs=tuple(spec.get("needs", ())),
-                    params=spec.get("params", {}),
-                    keys=start_keys(source),
-                    leads=_lead_set(source),
-                )
+    for spec in date_rules.jsonl("patterns.jsonl"):
+        source = _LEFT_EDGE + "(?:" + _expand(spec["regex"], macros) + ")" + _RIGHT_EDGE
+        patterns.append(
+            Pattern(
+                id=spec["id"],
+                norm=spec["norm"],
+                rx=regex.compile(source, regex.IGNORECASE),
+                checks=tuple(spec.get("checks", ())),
+                needs=tuple(spec.get("needs", ())),
+                params=spec.get("params", {}),
+                keys=start_keys(source),
+                leads=_lead_set(source),
             )
+        )
     needed = sorted({n for p in patterns for n in p.needs})
     triggers = {n: regex.compile(_expand("%" + n, macros), regex.IGNORECASE) for n in needed}
     trigger_keys = {n: start_keys(rx.pattern) for n, rx in triggers.items()}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline import rules
 from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.cues import (
     LIST_MARKER,
@@ -89,7 +89,7 @@ def seg_text(seg: Span) -> str:
     return text_of(seg.doc)[seg.start_char : seg.end_char]
 
 
-@cache
+@rules.per_rules("commitments")
 def operative_adverbs() -> frozenset[str]:
     return frozenset(lexicon()["operative_adverbs"])
 

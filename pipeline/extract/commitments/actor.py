@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import re
 from collections.abc import Iterable, Iterator
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -16,13 +15,13 @@ from spacy.strings import get_string_id
 from spacy.symbols import PRON as PRON_ID
 from spacy.tokens import Doc, Span, Token
 
+from pipeline import rules
 from pipeline.extract.commitments.action import first_word
 from pipeline.extract.commitments.lexicon import lexicon
 from pipeline.extract.cues import (
     actor_of,
 )
 from pipeline.nlp import text_of
-from pipeline.settings import MODELS_DIR
 
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 THING_PRONOUNS = {"it", "its"}
@@ -306,18 +305,19 @@ def is_place_mention(span: Span) -> bool:
     return span.start > 0 and span.doc[span.start - 1].lower_ in {"in", "to", "from", "across", "throughout", "within"}
 
 
-@cache
 def member_state_names() -> dict[str, str]:
     """ISO 3166 alpha-3 codes and lower-cased names and aliases of member states -> canonical name."""
+    return _member_state_names(rules.current("actors"))
+
+
+@lru_cache(maxsize=4)
+def _member_state_names(actor_rules: rules.RuleFiles) -> dict[str, str]:
     out: dict[str, str] = {}
-    with open(MODELS_DIR / "actors" / "member_states.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                if rec.get("iso3"):
-                    out[rec["iso3"]] = rec["name"]
-                for name in [rec["name"], *(rec.get("aliases") or [])]:
-                    out[name.lower()] = rec["name"]
+    for rec in actor_rules.jsonl("member_states.jsonl"):
+        if rec.get("iso3"):
+            out[rec["iso3"]] = rec["name"]
+        for name in [rec["name"], *(rec.get("aliases") or [])]:
+            out[name.lower()] = rec["name"]
     return out
 
 

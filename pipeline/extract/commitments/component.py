@@ -46,22 +46,32 @@ from pipeline.extract.cues import (
     unique_span,
 )
 from pipeline.nlp import text_of
+from pipeline.rules import RuleBacked
 
 PRIORITY = ("action_section", "addressee", "undertaking", "pattern")
 SCANS = {"addressee", "undertaking"}  # their clause covers any pattern match inside it
 
 
-class CommitmentFinder:
-    """spaCy component: ``doc.spans["commitments"]`` with ``span._.commitment`` records."""
+class CommitmentFinder(RuleBacked):
+    """spaCy component: ``doc.spans["commitments"]`` with ``span._.commitment`` records.
 
-    def __init__(self, vocab: Vocab | None = None) -> None:
+    Holds the commitment rules and the actor gazetteer it reads member states from."""
+
+    rule_kinds = ("commitments", "actors")
+
+    def __init__(self, vocab: Vocab | None = None, rules_dir: str | None = None) -> None:
         ensure_extension("commitment")
-        self.patterns = dict(load_patterns())
+        self.vocab = vocab
+        self.load_rules(rules_dir)
+
+    def rules_changed(self) -> None:
+        with self.using_rules():
+            self.patterns = dict(load_patterns())
         self.tree = TreeMatcher(self.patterns) if TreeMatcher.supports(self.patterns) else None
         self.matcher: DependencyMatcher | None = None
         self.cue_forms: dict[tuple[int, int], bool] = {}
-        if vocab is not None:
-            self._matcher(vocab)  # also validates the patterns
+        if self.vocab is not None:
+            self._matcher(self.vocab)  # also validates the patterns
 
     def _matcher(self, vocab: Vocab) -> DependencyMatcher:
         if self.matcher is None or self.matcher.vocab is not vocab:
@@ -97,6 +107,10 @@ class CommitmentFinder:
         return np.flatnonzero(mask).tolist()
 
     def __call__(self, doc: Doc) -> Doc:
+        with self.using_rules():
+            return self._find(doc)
+
+    def _find(self, doc: Doc) -> Doc:
         actors = Actors(doc)
         bounds = segment_bounds(doc)
         segs = [doc[start:end] for start, end in bounds]
@@ -237,9 +251,10 @@ def finish(cand: dict[str, Any], seg: Span, alone: bool) -> tuple[Span, dict[str
     }
 
 
-@Language.factory("un_commitments")
-def make_commitments(nlp: Language, name: str) -> CommitmentFinder:
-    return CommitmentFinder(nlp.vocab)
+@Language.factory("un_commitments", default_config={"rules_dir": None})
+def make_commitments(nlp: Language, name: str, rules_dir: str | None) -> CommitmentFinder:
+    """Factory: ``rules_dir`` is a models folder holding ``commitments/`` and ``actors/``."""
+    return CommitmentFinder(nlp.vocab, rules_dir)
 
 
 def find_commitments(

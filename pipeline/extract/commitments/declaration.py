@@ -8,11 +8,11 @@ country of a statement). Lists of actions under a lead-in are rows through ``Lis
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from spacy.tokens import Span, Token
 
+from pipeline import rules
 from pipeline.extract.commitments.action import action_text, seg_text
 from pipeline.extract.commitments.actor import Actors
 from pipeline.extract.commitments.lexicon import lexicon
@@ -39,7 +39,7 @@ PIECE_LEAD = {"to", "and", "or", ",", ";", "also", "further", "then", "as", "app
 NEGATED = re.compile(r"\b(?:not|no|never|n't|longer)\b", re.I)
 
 
-@cache
+@rules.per_rules("commitments")
 def _phrases() -> list[tuple[re.Pattern[str], str]]:
     """The undertaking phrases of the lexicon, each ending just before the 'to' of its action."""
     return [(re.compile(p["regex"], re.I), p["kind"]) for p in lexicon()["undertaking_phrases"]]

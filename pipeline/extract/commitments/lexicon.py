@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pipeline import rules
 from pipeline.extract.cues import (
     load_lexicon,
 )
-from pipeline.settings import MODELS_DIR
 
 
 def lexicon() -> dict[str, Any]:
@@ -31,10 +30,4 @@ def load_patterns() -> list[tuple[str, list[dict]]]:
             return [expand(v) for v in value]
         return value
 
-    out = []
-    with open(MODELS_DIR / "commitments" / "patterns.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                out.append((rec["id"], expand(rec["pattern"])))
-    return out
+    return [(rec["id"], expand(rec["pattern"])) for rec in rules.current("commitments").jsonl("patterns.jsonl")]

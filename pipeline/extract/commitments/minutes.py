@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline import rules
 from pipeline.extract.commitments.action import action_text, first_word, main_verb, seg_text, to_verb_of
 from pipeline.extract.commitments.actor import Actors, Chunks, plain_addressee
 from pipeline.extract.commitments.lexicon import lexicon
@@ -16,7 +16,7 @@ from pipeline.extract.cues import LIST_MARKER, date_of, iso_end, spans_in, start
 from pipeline.nlp import text_of
 
 
-@lru_cache(maxsize=1)
+@rules.per_rules("commitments")
 def action_prefix() -> re.Pattern[str]:
     """Labels that make a line an action point or decision by themselves: 'ACTION:', 'Action item -',
     'ACTION on X to ...', 'DECISION to ...', tagged items '[Action-XX-2018-3] ...', also after a chat

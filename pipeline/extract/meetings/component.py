@@ -21,18 +21,25 @@ from pipeline.extract.cues import (
 from pipeline.extract.meetings.lexicon import lexicon
 from pipeline.extract.meetings.merge import code_mentions, merge_mentions, split_series
 from pipeline.extract.meetings.record import read_mention
+from pipeline.rules import RuleBacked
 
 
-@Language.factory("un_meetings")
-def make_meetings(nlp: Language, name: str) -> MeetingFinder:
-    return MeetingFinder()
+@Language.factory("un_meetings", default_config={"rules_dir": None})
+def make_meetings(nlp: Language, name: str, rules_dir: str | None) -> MeetingFinder:
+    """Factory: ``rules_dir`` is a models folder holding ``meetings/``."""
+    return MeetingFinder(rules_dir)
 
 
-class MeetingFinder:
+class MeetingFinder(RuleBacked):
     """spaCy component: ``doc.spans["meetings"]`` with ``span._.meeting`` records."""
 
-    def __init__(self) -> None:
+    rule_kinds = ("meetings",)
+
+    def __init__(self, rules_dir: str | None = None) -> None:
         ensure_extension("meeting")
+        self.load_rules(rules_dir)
+
+    def rules_changed(self) -> None:
         self.head_forms: dict[tuple[int, int], bool] = {}
 
     def _head_tokens(self, doc: Doc) -> list[int]:
@@ -59,6 +66,10 @@ class MeetingFinder:
         return np.flatnonzero(mask).tolist()
 
     def __call__(self, doc: Doc) -> Doc:
+        with self.using_rules():
+            return self._find(doc)
+
+    def _find(self, doc: Doc) -> Doc:
         doc_date = doc.user_data.get("doc_date")
         heads = self._head_tokens(doc)
         ents = doc.ents
