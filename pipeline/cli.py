@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -22,7 +22,7 @@ err_console = Console(stderr=True)
 LOCKED_EXIT = 3  # another run holds the output folder
 
 
-class TaskRunner(str, Enum):
+class TaskRunner(StrEnum):
     """Where the flow's batch tasks run (an unknown value is a usage error that lists these)."""
 
     default = "default"
@@ -171,6 +171,12 @@ def evaluate(
     if bad_kinds:
         console.print(f"[red]Unknown --kind[/red] {', '.join(bad_kinds)} (one of {', '.join(ev.KINDS)})")
         raise typer.Exit(2)
+    try:
+        ev.gold_files(gold)
+    except ev.EvaluationError as exc:
+        raise fail(
+            CliError(f"Nothing to evaluate: {exc}: point --gold at the folder of *.gold.json files.", 2)
+        ) from None
     try:
         report = ev.evaluate(gold, out, documents=document or None)
     except ev.EvaluationError as exc:

@@ -54,6 +54,20 @@ def explain(exc: OSError, out: Path) -> CliError:
     return CliError(f"Cannot use {out} ({reason}: {where}): check the folder and the disk, then run again.")
 
 
+def explain_file(exc: OSError, path: Path, option: str) -> CliError:
+    """One line for an OSError met on the single file an option names (``--to``, a CSV to apply)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _NO_SPACE:
+        return CliError(f"No space left on the device of {path}: free some space or give {option} another disk.")
+    if exc.errno == errno.EISDIR:
+        return CliError(f"{option} {path} is a folder: name a file.", USAGE_EXIT)
+    if exc.errno in _NOT_WRITABLE:
+        return CliError(f"Cannot use {path} ({reason}): give {option} a place you can write to.")
+    if exc.errno == errno.EADDRINUSE:
+        return CliError(f"{option} {path} is in use by another program: choose another (0 picks a free one).")
+    return CliError(f"Cannot use {path} ({reason}): check {option} and the disk, then try again.")
+
+
 def prepare_out(out: Path) -> Path | None:
     """Create ``out`` when missing and check that it takes a file; return the topmost folder created.
 

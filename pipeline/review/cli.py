@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline import settings
+from pipeline.cli_errors import CliError, explain_file
 from pipeline.cli_help import Command, Group, flag
 from pipeline.review import ledger
 from pipeline.review.context import NoTables, load_context, read_rows
@@ -26,6 +27,12 @@ console = Console()
 
 OUT = typer.Option(settings.OUTPUTS_DIR, "--out", help="Folder holding the tables a run wrote.")
 REVIEW_DIR = typer.Option(settings.REVIEW_DIR, "--review-dir", help="Folder of the corrections ledger (ledger.jsonl).")
+
+
+def _fail(error: CliError) -> typer.Exit:
+    """Print a CliError as one unwrapped line on stderr; return the Exit to raise."""
+    Console(stderr=True).print(f"[red]Error:[/red] {error}", soft_wrap=True, highlight=False)
+    return typer.Exit(error.exit_code)
 
 
 def _default_reviewer() -> str:
@@ -52,7 +59,11 @@ def export(
     """Write the review queue: one row per extracted row, least certain first, decision columns empty."""
     from pipeline.review.queue import write_queue
 
-    n = write_queue(_context(out, review_dir), to)
+    ctx = _context(out, review_dir)
+    try:
+        n = write_queue(ctx, to)
+    except OSError as exc:
+        raise _fail(explain_file(exc, to, "--to")) from None
     console.print(f"{n} rows to review -> {to}")
     console.print("Fill in action (accept|reject|edit|add), field, value, reviewer, comment; then `review apply`.")
 
@@ -75,6 +86,8 @@ def apply_cmd(
     except NoTables as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    except OSError as exc:  # FILE is a folder or unreadable, or the ledger cannot be written
+        raise _fail(explain_file(exc, Path(exc.filename) if isinstance(exc.filename, str) else file, "FILE")) from None
     if outcome.problems:
         for problem in outcome.problems:
             typer.echo(f"{file}: {problem}", err=True)
@@ -101,6 +114,8 @@ def serve(
     except NoTables as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    except OSError as exc:  # most often: the port is taken
+        raise _fail(explain_file(exc, Path(str(port)), "--port")) from None
     console.print(
         f"Review page: {server.url}  (ledger: {ledger.ledger_path(review_dir)}; Ctrl+C to stop)", soft_wrap=True
     )
