@@ -46,6 +46,8 @@ class Document:
     status: str = "ok"
     error_kind: str | None = None
     error_message: str | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (kind, message): read, but partly suspect
+    seconds_spent: float = 0.0  # reading and layout, counted against the per-file time budget
 
     def block_text(self, block: Block) -> str:
         return self.text[block.start : block.end]

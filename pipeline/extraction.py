@@ -12,6 +12,7 @@ import atexit
 import ctypes
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections import deque
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.deadline import BudgetExceeded, Deadline
 from pipeline.document import Document
 from pipeline.events import aggregate_events, event_id_for
 from pipeline.ids import stable_id
@@ -42,37 +44,76 @@ class Extraction:
 
 
 def chunks(document: Document, limit: int = CHUNK_CHARS) -> list[tuple[int, int]]:
-    """(start, end) pieces of the text that end on block boundaries and stay under ``limit``."""
-    if len(document.text) <= limit or not document.blocks:
+    """(start, end) pieces of the text that end on block boundaries and stay under ``limit``.
+
+    A block longer than ``limit`` is cut inside (``split_long``), so no chunk reaches spaCy's
+    ``max_length`` (1,000,000 characters) whatever the document.
+    """
+    if len(document.text) <= limit:
         return [(0, len(document.text))]
+    if not document.blocks:
+        return split_long(document.text, 0, len(document.text), limit)
     pieces, start, end = [], document.blocks[0].start, document.blocks[0].start
     for block in document.blocks:
         if block.end - start > limit and end > start:
             pieces.append((start, end))
             start = block.start
         end = block.end
+        if end - start > limit:  # this block alone is over the limit
+            *whole, (start, end) = split_long(document.text, start, end, limit)
+            pieces.extend(whole)
     pieces.append((start, end))
     return pieces
+
+
+_SENTENCE_END = re.compile(r"[.!?;:]\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def split_long(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``limit`` characters, cut after a sentence end,
+    else after a space, else (one word of ``limit`` characters) anywhere."""
+    pieces = []
+    while end - start > limit:
+        window = text[start : start + limit]
+        cut = _last_end(_SENTENCE_END, window) or _last_end(_SPACE, window) or limit
+        pieces.append((start, start + cut))
+        start += cut
+    pieces.append((start, end))
+    return pieces
+
+
+def _last_end(pattern: re.Pattern[str], window: str) -> int | None:
+    """End of the last match in the second half of ``window`` (so pieces stay large)."""
+    found = None
+    for m in pattern.finditer(window, len(window) // 2):
+        if m.end() < len(window):
+            found = m.end()
+    return found
 
 
 def _make_docs(nlp: Language, documents: Iterable[Document]) -> Iterator[tuple[Document, int, Doc]]:
     for document in documents:
         for start, end in chunks(document):
-            doc = nlp.make_doc(document.text[start:end])
-            meta = document.metadata
-            doc.user_data.update(
-                {
-                    "doc_id": document.doc_id,
-                    "doc_date": meta.doc_date,
-                    "doc_type": meta.doc_type,
-                    "speaker": meta.speaker_or_author,
-                    "title": meta.title,
-                    "file_name": document.file_name,
-                    "location": meta.location,
-                    "offset": start,
-                }
-            )
-            yield document, start, doc
+            yield document, start, _make_doc(nlp, document, start, end)
+
+
+def _make_doc(nlp: Language, document: Document, start: int, end: int) -> Doc:
+    doc = nlp.make_doc(document.text[start:end])
+    meta = document.metadata
+    doc.user_data.update(
+        {
+            "doc_id": document.doc_id,
+            "doc_date": meta.doc_date,
+            "doc_type": meta.doc_type,
+            "speaker": meta.speaker_or_author,
+            "title": meta.title,
+            "file_name": document.file_name,
+            "location": meta.location,
+            "offset": start,
+        }
+    )
+    return doc
 
 
 def default_n_process() -> int:
@@ -170,27 +211,50 @@ def _extract_here(nlp: Language | None, unit: list[Document], on_error: OnError 
 
 
 def _report(unit: list[Document], failed: list[tuple[str, str]], on_error: OnError | None) -> None:
+    """A document whose extraction failed is a failed document (its rows are lost), then reported."""
     by_id = {d.doc_id: d for d in unit}
     for doc_id, message in failed:
-        on_error(by_id[doc_id], message)  # type: ignore[misc]
+        doc = by_id[doc_id]
+        kind = "timeout" if message.startswith(f"{BudgetExceeded.__name__}:") else "extractor_error"
+        doc.status, doc.error_kind, doc.error_message = "error", kind, message
+        on_error(doc, message)  # type: ignore[misc]
 
 
-def _extract(nlp: Language, documents: list[Document]) -> list[Extraction]:
-    """The plain path: each document chunk through ``pieces.annotate``.
+def _extract(
+    nlp: Language, documents: list[Document], failed: list[tuple[str, str]] | None = None
+) -> list[Extraction]:
+    """The plain path: each document chunk through ``pieces.annotate``, within its time budget.
 
     It runs inside a spaCy memory zone: the strings and lexemes the texts add to the vocabulary
     are freed afterwards, so a long run does not grow with the number of distinct words it has
-    seen (rows hold plain Python values, never spaCy objects).
+    seen (rows hold plain Python values, never spaCy objects). A document over its budget is
+    added to ``failed`` and left out (without ``failed``, BudgetExceeded is raised).
     """
     from pipeline.nlp import component_names
 
     warm_up(nlp)
     rules = set(component_names())
-    results: dict[str, Extraction] = {d.doc_id: Extraction(d.doc_id) for d in documents}
+    results: list[Extraction] = []
     with nlp.memory_zone():
-        for document, base, doc in _make_docs(nlp, documents):
-            rows_from_doc(annotate(nlp, doc, rules), document.doc_id, base, results[document.doc_id])
-    return [results[d.doc_id] for d in documents]
+        for document in documents:
+            try:
+                results.append(_extract_one(nlp, document, rules))
+            except BudgetExceeded as exc:
+                if failed is None:
+                    raise
+                failed.append((document.doc_id, f"{type(exc).__name__}: {exc}"))
+    return results
+
+
+def _extract_one(nlp: Language, document: Document, rules: set[str]) -> Extraction:
+    """One document's rows; what reading and layout used of its time budget is already spent."""
+    deadline = Deadline(document.seconds_spent)
+    out = Extraction(document.doc_id)
+    with deadline.enforced():
+        for start, end in chunks(document):
+            doc = _make_doc(nlp, document, start, end)
+            rows_from_doc(annotate(nlp, doc, rules, check=deadline.check), document.doc_id, start, out)
+    return out
 
 
 _WARM = "_ungov_warm"
@@ -212,14 +276,18 @@ def warm_up(nlp: Language) -> None:
 
 
 def _extract_isolated(nlp: Language, documents: list[Document]) -> tuple[list[Extraction], list[tuple[str, str]]]:
-    """Extract a unit; if it fails, redo it one document at a time to find the culprit(s)."""
+    """Extract a unit; if it fails, redo it one document at a time to find the culprit(s).
+
+    Documents over their time budget are reported as failed at once, never redone."""
+    over_budget: list[tuple[str, str]] = []
     try:
-        return _extract(nlp, documents), []
+        return _extract(nlp, documents, over_budget), over_budget
     except Exception as exc:
         if len(documents) == 1:
             return [], [(documents[0].doc_id, f"{type(exc).__name__}: {exc}")]
-    ok, failed = [], []
-    for document in documents:
+    ok, failed = [], list(over_budget)
+    done = {doc_id for doc_id, _ in over_budget}
+    for document in (d for d in documents if d.doc_id not in done):
         part, bad = _extract_isolated(nlp, [document])
         ok.extend(part)
         failed.extend(bad)

@@ -13,6 +13,7 @@ the annotations are those of the whole Doc except, rarely, next to a cut.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy
 from spacy.attrs import IDX
@@ -22,13 +23,18 @@ from spacy.tokens import Doc
 PIECE_CHARS = 10_000
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n\s*")
 _LINE_END = re.compile(r"\n\s*")
+_SENTENCE_END = re.compile(r"[.!?;]\s+")
+_SPACE = re.compile(r"\s+")
+_LONG_LINE = 4  # a line up to this many times the limit is one piece; a longer one is cut inside
 
 
 def piece_bounds(text: str, limit: int = PIECE_CHARS) -> list[int]:
     """Offsets that tile ``text`` into pieces of at most ``limit`` characters where possible.
 
-    Cuts fall just after a paragraph break, else after a line break; a paragraph longer than
-    ``limit`` with no line break stays whole. The first offset is 0 and the last ``len(text)``.
+    Cuts fall just after a paragraph break, else after a line break (the first one after the
+    limit when it comes soon), else (a paragraph on one line, one block of a text without
+    breaks) after a sentence end or a space; a word longer than ``limit`` stays whole.
+    The first offset is 0 and the last ``len(text)``.
     """
     bounds = [0]
     while len(text) - bounds[-1] > limit:
@@ -36,6 +42,9 @@ def piece_bounds(text: str, limit: int = PIECE_CHARS) -> list[int]:
         cut = (
             _last_break(_PARAGRAPH_END, text, start, start + limit)
             or _last_break(_LINE_END, text, start, start + limit)
+            or _last_break(_LINE_END, text, start, start + _LONG_LINE * limit, first=True)
+            or _last_break(_SENTENCE_END, text, start, start + limit)
+            or _last_break(_SPACE, text, start, start + limit)
             or _last_break(_LINE_END, text, start, len(text), first=True)
         )
         if cut is None:
@@ -57,9 +66,17 @@ def _last_break(pattern: re.Pattern[str], text: str, start: int, stop: int, firs
     return found
 
 
-def annotate(nlp: Language, doc: Doc, rule_names: set[str], limit: int = PIECE_CHARS) -> Doc:
+def annotate(
+    nlp: Language,
+    doc: Doc,
+    rule_names: set[str],
+    limit: int = PIECE_CHARS,
+    check: Callable[[], None] | None = None,
+) -> Doc:
     """Run ``nlp``'s components on ``doc``: trained ones per piece, those in ``rule_names`` on
-    the joined Doc. Falls back to the whole Doc if the pieces would not tokenize the same way."""
+    the joined Doc. Falls back to the whole Doc if the pieces would not tokenize the same way.
+    ``check`` is called before every component call (it raises when the document's time is up)."""
+    check = check or _no_check
     text = doc.text
     bounds = piece_bounds(text, limit)
     trained = [proc for name, proc in nlp.pipeline if name not in rule_names]
@@ -69,6 +86,7 @@ def annotate(nlp: Language, doc: Doc, rule_names: set[str], limit: int = PIECE_C
         if _same_tokens(doc, pieces, bounds):
             for i, piece in enumerate(pieces):
                 for proc in trained:
+                    check()
                     piece = proc(piece)
                 pieces[i] = piece
             joined = Doc.from_docs(pieces, ensure_whitespace=False)
@@ -76,8 +94,13 @@ def annotate(nlp: Language, doc: Doc, rule_names: set[str], limit: int = PIECE_C
             doc = joined
             trained = []
     for proc in trained + rules:
+        check()
         doc = proc(doc)
     return doc
+
+
+def _no_check() -> None:
+    """No time limit."""
 
 
 def _same_tokens(doc: Doc, pieces: list[Doc], bounds: list[int]) -> bool:

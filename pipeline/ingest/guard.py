@@ -1,10 +1,11 @@
 """Run a parser under a time limit in a reusable worker process, because a thread cannot be stopped.
 
 PDF and DOCX parsers are large C/Python stacks that a crafted file can send into a very long
-loop (or crash). Each call runs in one long-lived worker process per reading process, so the
+loop (or crash), and the layout of a plain text file of millions of short lines takes time too:
+reading and layout of every format run here (``bounded_read``), as the first part of the
+document's time budget. Each call runs in one long-lived worker process per reading process, so the
 cost of starting Python is paid once, not per file; when a call overruns the limit or the worker
-dies, the worker is killed and a fresh one is started for the next file. Text files never come
-here: their reading is linear in their (size-limited) length.
+dies, the worker is killed and a fresh one is started for the next file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pipeline.ingest.errors import IngestError
 _CTX = mp.get_context("spawn")  # never fork a process that runs threads (Prefect, Dask)
 
 
-_PRELOAD = ("pipeline.ingest.pdf_reader", "pipeline.ingest.docx_reader")
+_PRELOAD = ("pipeline.ingest.bounded_read",)  # every reader and the layout
 _START_TIMEOUT_S = 120.0  # importing the parsers is not part of any file's time
 
 
@@ -110,7 +111,8 @@ def call_with_limit(func: Callable[..., Any], *args: Any, timeout: float) -> Any
             _discard_worker()
             raise IngestError(
                 "timeout",
-                f"reading the file took longer than the {timeout:g} s limit (the parser may loop on it); "
+                f"reading and laying out the file took longer than the {timeout:g} s limit per file "
+                "(the parser may loop on it); "
                 "it was stopped. Raise UNGOV_PER_FILE_TIMEOUT_S to allow more time.",
             )
     if reply[0] == "ok":

@@ -145,9 +145,10 @@ def _join(prev: str, nxt: str, vocab: Vocabulary | None = None) -> str:
     and keeping the hyphen of a compound ("Secretary-|General", "decision-|making")."""
     prev = prev.rstrip()
     nxt = nxt.lstrip()
-    if re.search(r"[^\W\d_]-$", prev) and re.match(r"(?:and|or|nor)\b", nxt):
+    hyphen = prev.endswith("-") and re.search(r"[^\W\d_]-$", prev[-2:])
+    if hyphen and re.match(r"(?:and|or|nor)\b", nxt):
         return f"{prev} {nxt}"  # "pre- and post-conflict"
-    if re.search(r"[^\W\d_]-$", prev) and nxt[:1].isalnum():
+    if hyphen and nxt[:1].isalnum():
         if not re.search(r"[^\W\d_]{2}-$", prev) or keeps_hyphen(prev[:-1], nxt, vocab):
             return prev + nxt
         return prev[:-1] + nxt

@@ -30,6 +30,7 @@ from pipeline.ingest.errors import IngestError
 from pipeline.ingest.layout import Line, Vocabulary, keeps_hyphen, normalize_chars
 from pipeline.ingest.markdown_reader import pipe_row
 from pipeline.ingest.pdf_tables import find_tables, has_ruling, merge_rows, table_rows
+from pipeline.ingest.text_layer import check_text_layer
 
 _HEAD_BAND = 0.085
 _FOOT_BAND = 0.91
@@ -245,6 +246,7 @@ def _resolve_line_end_hyphens(raw: list[tuple[float, list[dict]]]) -> None:
 
 
 def _remove_furniture(raw: list[tuple[float, list[dict]]]) -> list[Line]:
+    check_text_layer(ln.get("text") or "" for _, lines in raw for ln in lines)  # glyph numbers are no text
     _resolve_line_end_hyphens(raw)
     band_counts: Counter[str] = Counter()
     for height, lines in raw:

@@ -5,22 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline import settings
 from pipeline.document import Document
-from pipeline.ingest.asciidoc_reader import read_asciidoc
-from pipeline.ingest.docx_reader import read_docx
+from pipeline.ingest.bounded_read import read_within_limit
 from pipeline.ingest.errors import IngestError
-from pipeline.ingest.guard import call_with_limit
-from pipeline.ingest.html_reader import read_html
-from pipeline.ingest.layout import lines_to_blocks
-from pipeline.ingest.markdown_reader import read_markdown
-from pipeline.ingest.metadata import apply_manifest, extract_metadata, find_header_date
-from pipeline.ingest.pdf_reader import read_pdf
-from pipeline.ingest.text_reader import read_text
+from pipeline.ingest.file_bytes import read_limited
+from pipeline.ingest.metadata import apply_manifest, find_header_date
 
 
 def doc_id_for(data: bytes) -> tuple[str, str]:
@@ -66,41 +60,6 @@ def display_name(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def read_limited(path: Path) -> bytes:
-    """The file's bytes, refusing non-regular files and files over the size limit without reading them whole."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
-    with open(fd, "rb") as fh:
-        info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise IngestError("unreadable", "the path is not a regular file (a pipe, device or socket); skipped")
-        if info.st_size > settings.MAX_FILE_BYTES:
-            raise IngestError("too_large", _too_large(info.st_size))
-        data = fh.read(settings.MAX_FILE_BYTES + 1)  # the file may grow after the stat
-    if len(data) > settings.MAX_FILE_BYTES:
-        raise IngestError("too_large", _too_large(len(data)))
-    return data
-
-
-def _too_large(size: int) -> str:
-    return (
-        f"the file is {size / 2**20:.0f} MiB, over the {settings.MAX_FILE_BYTES / 2**20:.0f} MiB limit; "
-        "it was not read (raise UNGOV_MAX_FILE_BYTES to process it)"
-    )
-
-
-def _parse(file_type: str, data: bytes):
-    """Lines (and page count) of a PDF or DOCX, in the time-limited worker when a limit is set."""
-    func = read_pdf if file_type == "pdf" else read_docx
-    timeout = float(settings.PER_FILE_TIMEOUT_S)
-    result = call_with_limit(func, data, timeout=timeout) if timeout > 0 else func(data)
-    return result if file_type == "pdf" else (result, None)
-
-
-# Readers of marked-up text: lines plus the metadata the markup states (front matter, AsciiDoc
-# header, HTML meta tags), which wins over the rules and yields to the manifest.
-MARKUP_READERS = {"md": read_markdown, "adoc": read_asciidoc, "html": read_html}
-
-
 def apply_stated_metadata(meta, stated: dict[str, str]) -> None:
     """Title, date and author a file states in its markup; a date only when it reads as one."""
     for key, value in stated.items():
@@ -116,7 +75,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -> Document:
     """Read one file into a Document. Errors become ``status='error'`` with a kind and message."""
-    path = Path(path)
+    path, started = Path(path), time.monotonic()
     doc = Document(
         doc_id="",
         source_path=display_name(str(path)),
@@ -141,27 +100,20 @@ def ingest_file(path: Path, manifest: dict[str, dict[str, str]] | None = None) -
         if not data.strip():
             raise IngestError("empty_file", "the file is empty")
         doc.file_type = sniff_type(path, data)
-        stated: dict[str, str] = {}
-        if doc.file_type in ("pdf", "docx"):
-            lines, doc.n_pages = _parse(doc.file_type, data)
-        elif doc.file_type == "html":  # lxml and trafilatura: time-limited like PDF and DOCX
-            timeout = float(settings.PER_FILE_TIMEOUT_S)
-            lines, stated = call_with_limit(read_html, data, timeout=timeout) if timeout > 0 else read_html(data)
-        elif doc.file_type in MARKUP_READERS:
-            lines, stated = MARKUP_READERS[doc.file_type](data)
-        else:
-            lines = read_text(data)
-        doc.text, doc.blocks = lines_to_blocks(lines)
+        read = read_within_limit(doc.file_type, data)  # reading and layout: the time-limited part
+        doc.text, doc.blocks, doc.n_pages, doc.warnings = read.text, read.blocks, read.n_pages, read.warnings
         if not doc.text.strip():
             raise IngestError("no_text", "the file contains no readable text")
-        doc.metadata = extract_metadata(doc.text, doc.blocks)
-        apply_stated_metadata(doc.metadata, stated)
+        doc.metadata = read.metadata
+        apply_stated_metadata(doc.metadata, read.stated)
     except IngestError as exc:
         return _failed(doc, exc.kind, exc.message)
     except RecursionError:
         return _failed(doc, "reader_error", "the file is nested too deeply to be read")
     except Exception as exc:  # a reader bug must not stop the batch
         return _failed(doc, "reader_error", f"unexpected {type(exc).__name__} while reading: {exc}")
+    finally:
+        doc.seconds_spent = time.monotonic() - started  # counted against the per-file time budget
     if manifest and path.name in manifest:
         apply_manifest(doc.metadata, manifest[path.name])
     return doc

@@ -10,7 +10,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from pipeline.ingest.errors import IngestError
+from pipeline.ingest.errors import IngestError, warn
 from pipeline.ingest.layout import Line, normalize_chars
 
 _BOMS = (
@@ -43,8 +43,30 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text when ``data`` is UTF-8 with a few invalid bytes, each replaced by U+FFFD (with a
+    warning); None when it reads better in another encoding.
+
+    A text saved in a Latin code page has no valid multi-byte UTF-8 sequence (an accented letter
+    is one byte, followed by ASCII), so one valid sequence per invalid byte is evidence enough;
+    pure-ASCII text with a stray high byte is left to the code-page guess ("Caf\xe9" is cp1252).
+    """
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")  # non-ASCII characters read
+    if invalid <= 0 or valid < invalid:
+        return None
+    warn(
+        "invalid_utf8",
+        f"{invalid} byte sequence(s) of this UTF-8 file are not valid UTF-8; they were replaced by "
+        "the character \ufffd and the rest of the text was read as UTF-8",
+    )
+    return text
+
+
 def decode(data: bytes) -> str:
-    """Decode bytes as text: BOMs first, then BOM-less UTF-16, strict UTF-8, then charset-normalizer's best guess."""
+    """Decode bytes as text: BOMs first, then BOM-less UTF-16, UTF-8 (strict, then with a few bad
+    bytes replaced), then charset-normalizer's best guess."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
@@ -55,6 +77,9 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly
     best = from_bytes(data, cp_isolation=None).best()
     if best is None:
         raise IngestError("binary_content", "the file is not text in any known encoding (binary data?)")
