@@ -109,6 +109,7 @@ def process_stream(
             errors: list[dict] = []
             if doc.status == "ok":
                 atomic_write_text(Path(out_dir) / "texts" / f"{doc.doc_id}.txt", doc.text)
+                errors.extend(_error_row(doc, "ingest", kind, message) for kind, message in doc.warnings)
             else:
                 errors.append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
             waiting.append((doc, errors))
@@ -117,7 +118,8 @@ def process_stream(
 
     def on_error(doc: Document, message: str) -> None:
         # A document whose extraction fails is isolated there and reported here.
-        next(e for d, e in waiting if d is doc).append(_error_row(doc, "extract", "extractor_error", message))
+        row = _error_row(doc, "extract", doc.error_kind or "extractor_error", message)  # kind set by extraction
+        next(e for d, e in waiting if d is doc).append(row)
 
     def result(doc: Document, errors: list[dict], ext: Extraction | None) -> DocResult:
         res = {
