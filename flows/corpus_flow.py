@@ -9,8 +9,8 @@ existing.
 
 from __future__ import annotations
 
-import time
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -18,11 +18,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline import runner
-from pipeline.extraction import shutdown_pool
-from pipeline.ingest import discover_files
-from pipeline.lock import output_lock
-from pipeline.state import RunState
-from pipeline.tableset import recover
 
 LOCAL_BATCHES_IN_FLIGHT = 2
 
@@ -42,73 +37,60 @@ def corpus_flow(
     distributed: bool = False,
     review_dir: str | None = None,
 ) -> dict:
-    """Process new or changed files under ``inputs`` and (re)write all tables in ``out_dir``."""
-    with output_lock(Path(out_dir)):  # one run per output folder; waits, then refuses
-        recover(Path(out_dir))  # finish or discard what a crashed run left behind
-        logger = get_run_logger()
-        started = time.perf_counter()
-        seconds: dict[str, float] = {}
-        files = discover_files([Path(p) for p in inputs])
-        manifest = runner.manifests_for([Path(p) for p in inputs])
-        version = runner.pipeline_version()
-        state = RunState(Path(out_dir))
-        t0 = time.perf_counter()
-        reused, todo = ([], files) if full else runner.plan(files, state, version, manifest)
-        seconds["plan"] = time.perf_counter() - t0
-        logger.info("%d files, %d unchanged, %d to process; pipeline %s", len(files), len(reused), len(todo), version)
-        batches = [[str(p) for p in todo[i : i + batch_size]] for i in range(0, len(todo), batch_size)]
-        fresh: list[bytes] = []
-        t0 = time.perf_counter()
-        with Progress(
-            TextColumn("[bold]documents"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            disable=not show_progress,
-        ) as bar:
-            job = bar.add_task("documents", total=len(todo))
-            # Locally, two batches are in flight (threads) so the extraction workers, which both
-            # batches feed, never idle while one batch is read or waits for its slowest document.
-            in_flight = len(batches) if distributed else LOCAL_BATCHES_IN_FLIGHT
-            queued: deque = deque()
+    """Process new or changed files under ``inputs`` and (re)write all tables in ``out_dir``: the
+    library's run sequence (``runner.run``) with its processing step done by Prefect tasks."""
+    logger = get_run_logger()
 
-            def collect(keep: int) -> None:
-                """Take finished batches, oldest first, until ``keep`` are left in flight."""
-                while len(queued) > keep:
-                    done, future = queued.popleft()
-                    fresh.extend(runner.pack(r) for r in future.result())
-                    bar.advance(job, len(done))
-
-            try:
-                for batch in batches:
-                    queued.append((batch, process_batch.submit(batch, manifest, out_dir, version)))
-                    collect(in_flight - 1)
-                collect(0)
-            finally:
-                shutdown_pool()  # give the workers' memory back before tables and reports are built
-        seconds["process"] = time.perf_counter() - t0
-        n_reused, results = len(reused), reused + [runner.unpack(b) for b in fresh]
-        del reused  # finish empties ``results`` once the tables are written
-        fresh.clear()
-        summary = runner.finish(
-            results,
-            files,
-            Path(out_dir),
-            state,
-            version,
-            n_reused,
-            seconds,
-            started,
-            Path(review_dir) if review_dir else None,
-        )
-        publish(summary)
+    def process(plan: runner.RunPlan) -> Iterator[dict]:
         logger.info(
-            "processed %d, unchanged %d, failed %d",
-            summary["processed"],
-            summary["skipped_unchanged"],
-            summary["failed"],
+            "%d files, %d unchanged, %d to process; pipeline %s",
+            len(plan.files),
+            len(plan.reused),
+            len(plan.todo),
+            plan.version,
         )
-        return summary
+        yield from _batched_tasks(plan, batch_size, show_progress, distributed)
+
+    summary = runner.run(
+        [Path(p) for p in inputs],
+        Path(out_dir),
+        full=full,
+        review_dir=Path(review_dir) if review_dir else None,
+        process=process,
+    )
+    publish(summary)
+    logger.info(
+        "processed %d, unchanged %d, failed %d", summary["processed"], summary["skipped_unchanged"], summary["failed"]
+    )
+    return summary
+
+
+def _batched_tasks(plan: runner.RunPlan, batch_size: int, show_progress: bool, distributed: bool) -> Iterator[dict]:
+    """One ``process-batch`` task per batch of files, results in file order. Locally two batches
+    are in flight (threads) so the extraction workers, which both feed, never idle while one batch
+    is read or waits for its slowest document; on Dask every batch is submitted at once."""
+    todo = [str(p) for p in plan.todo]
+    batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+    in_flight = len(batches) if distributed else LOCAL_BATCHES_IN_FLIGHT
+    queued: deque = deque()
+    with Progress(
+        TextColumn("[bold]documents"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=not show_progress,
+    ) as bar:
+        job = bar.add_task("documents", total=len(todo))
+        for batch in batches:
+            queued.append((batch, process_batch.submit(batch, plan.manifest, str(plan.out_dir), plan.version)))
+            while len(queued) >= in_flight:
+                done, future = queued.popleft()
+                yield from future.result()
+                bar.advance(job, len(done))
+        while queued:
+            done, future = queued.popleft()
+            yield from future.result()
+            bar.advance(job, len(done))
 
 
 def publish(summary: dict) -> None:

@@ -29,7 +29,9 @@ def component_names() -> list[str]:
     return [name for name, _module in COMPONENTS]
 
 
-def build_nlp(model: str | None = None, components: list[str] | None = None) -> Language:
+def build_nlp(
+    model: str | None = None, components: list[str] | None = None, rules_dir: str | None = None
+) -> Language:
     """Load the trained pipeline named in settings and add the rule components after it.
 
     The stock attribute ruler is swapped for the same rules applied as table lookups
@@ -42,7 +44,7 @@ def build_nlp(model: str | None = None, components: list[str] | None = None) -> 
     modules = dict(COMPONENTS)
     for name in components if components is not None else component_names():
         importlib.import_module(modules[name])
-        nlp.add_pipe(name, last=True)
+        nlp.add_pipe(name, last=True, config={"rules_dir": rules_dir} if rules_dir else {})
     return nlp
 
 

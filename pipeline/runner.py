@@ -15,7 +15,10 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from pipeline import __version__, rules, settings
 from pipeline.analyst import build_analyst_outputs
@@ -34,7 +37,7 @@ from pipeline.ingest import discover_files, ingest_file
 from pipeline.ingest import manifest as manifests
 from pipeline.lock import output_lock
 from pipeline.state import RunState
-from pipeline.tables import atomic_write_text
+from pipeline.tables import atomic_write_text, to_arrow
 from pipeline.tableset import TableSet, recover
 from pipeline.tableset import verify as verify_tables
 
@@ -56,7 +59,7 @@ def manifests_for(paths: Iterable[Path]) -> manifests.Manifest:
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def document_row(doc: Document, version: str) -> dict:
@@ -92,7 +95,11 @@ def process_files(
 
 
 def process_stream(
-    paths: Iterable[Path], manifest: dict[str, dict[str, str]], out_dir: Path, nlp=None, version: str | None = None
+    paths: Iterable[Path],
+    manifest: dict[str, dict[str, str]],
+    out_dir: Path | None,
+    nlp=None,
+    version: str | None = None,
 ) -> Iterator[DocResult]:
     """One DocResult per file, in order, as soon as it is extracted; never raises for a bad file.
 
@@ -108,7 +115,8 @@ def process_stream(
             doc = ingest_file(path, manifest)
             errors: list[dict] = []
             if doc.status == "ok":
-                atomic_write_text(Path(out_dir) / "texts" / f"{doc.doc_id}.txt", doc.text)
+                if out_dir is not None:  # None: tables only, for the library call
+                    atomic_write_text(Path(out_dir) / "texts" / f"{doc.doc_id}.txt", doc.text)
                 errors.extend(_error_row(doc, "ingest", kind, message) for kind, message in doc.warnings)
             else:
                 errors.append(_error_row(doc, "ingest", doc.error_kind, doc.error_message))
@@ -309,6 +317,97 @@ def _unchanged_summary(files: list[Path], out_dir: Path, n_reused: int, seconds:
     return summary
 
 
+@dataclass
+class RunPlan:
+    """What a run will do, decided before any document is processed: the files seen, the results
+    reused from the incremental state and the files to process."""
+
+    out_dir: Path
+    files: list[Path]
+    manifest: manifests.Manifest
+    version: str
+    state: RunState
+    reused: list[DocResult]
+    todo: list[Path]
+    review_dir: Path | None
+    started: float
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def unchanged(self) -> bool:
+        """Nothing to process, and the published table set is this run's (files, rules, ledger)."""
+        if self.todo:
+            return False
+        fingerprint = run_fingerprint(self.reused, self.version, Path(self.review_dir or settings.REVIEW_DIR))
+        return unchanged_outputs(self.out_dir, self.state, fingerprint)
+
+
+Processor = Callable[[RunPlan], Iterable[DocResult]]
+
+
+def prepare(inputs: list[Path], out_dir: Path, full: bool = False, review_dir: Path | None = None) -> RunPlan:
+    """List the files, read the manifests and the incremental state, and split the files into
+    reused and to-do (all to-do when ``full``). Call it holding the output lock."""
+    started = time.perf_counter()
+    files = discover_files(inputs)
+    manifest = manifests_for(inputs)
+    version = pipeline_version()
+    state = RunState(out_dir)
+    reused, todo = ([], files) if full else plan(files, state, version, manifest)
+    run_plan = RunPlan(Path(out_dir), files, manifest, version, state, reused, todo, review_dir, started)
+    run_plan.seconds["plan"] = time.perf_counter() - started
+    return run_plan
+
+
+def process_here(progress: Callable[[int], None] | None = None) -> Processor:
+    """The processing step of a run without Prefect: this process and its extraction workers."""
+
+    def process(run_plan: RunPlan) -> Iterator[DocResult]:
+        for result in process_stream(run_plan.todo, run_plan.manifest, run_plan.out_dir, version=run_plan.version):
+            if progress:
+                progress(1)
+            yield result
+
+    return process
+
+
+def run(
+    inputs: list[Path],
+    out_dir: Path,
+    *,
+    full: bool = False,
+    review_dir: Path | None = None,
+    process: Processor | None = None,
+) -> dict:
+    """The one run sequence the CLI, the library and the Prefect flow share: take the output lock,
+    finish what a crashed run left, plan, process the new and changed files (``process``: here,
+    or as Prefect tasks), then cache, assemble, apply the ledger and publish. Returns the summary."""
+    out_dir = Path(out_dir)
+    with output_lock(out_dir):
+        recover(out_dir)
+        run_plan = prepare(inputs, out_dir, full, review_dir)
+        t0 = time.perf_counter()
+        fresh: list[bytes] = []
+        try:
+            for result in (process or process_here())(run_plan):
+                fresh.append(pack(result))
+        finally:
+            shutdown_pool()  # give the workers' memory back before tables and reports are built
+        run_plan.seconds["process"] = time.perf_counter() - t0
+        n_reused, results = len(run_plan.reused), run_plan.reused + [unpack(blob) for blob in fresh]
+        run_plan.reused, fresh = [], []  # ``finish`` empties ``results`` once the tables are written
+        return finish(
+            results,
+            run_plan.files,
+            out_dir,
+            run_plan.state,
+            run_plan.version,
+            n_reused,
+            run_plan.seconds,
+            run_plan.started,
+            review_dir,
+        )
+
+
 def run_library(
     inputs: list[Path],
     out_dir: Path,
@@ -316,45 +415,34 @@ def run_library(
     full: bool = False,
     review_dir: Path | None = None,
 ) -> dict:
-    """Run the whole job without Prefect (incremental unless ``full``); returns the run summary.
+    """Run the whole job without Prefect (incremental unless ``full``); returns the run summary."""
+    return run(inputs, out_dir, full=full, review_dir=review_dir, process=process_here(progress))
 
-    Holds the output folder's lock for the whole run and first completes or discards whatever a
-    crashed earlier run left behind.
-    """
+
+def if_unchanged(inputs: list[Path], out_dir: Path, review_dir: Path | None = None) -> dict | None:
+    """When no file, rule, manifest value or ledger line changed and the published set verifies:
+    refresh run_summary.json and return it, without starting any orchestration. Else None."""
+    out_dir = Path(out_dir)
+    if not (out_dir / "run_summary.json").is_file():
+        return None
     with output_lock(out_dir):
         recover(out_dir)
-        return _run_library(inputs, Path(out_dir), progress, full, review_dir)
+        run_plan = prepare(inputs, out_dir, False, review_dir)
+        if not run_plan.unchanged():
+            return None
+        return _unchanged_summary(run_plan.files, out_dir, len(run_plan.reused), run_plan.seconds, run_plan.started)
 
 
-def _run_library(
-    inputs: list[Path],
-    out_dir: Path,
-    progress: Callable[[int], None] | None,
-    full: bool,
-    review_dir: Path | None,
-) -> dict:
-    started = time.perf_counter()
-    seconds: dict[str, float] = {}
+def extract_tables(paths: Iterable[Path]) -> dict[str, pd.DataFrame]:
+    """Every table for these files and folders as DataFrames, without writing anything: no
+    output folder, no incremental state, no ledger."""
+    inputs = [Path(p) for p in paths]
     files = discover_files(inputs)
-    manifest = manifests_for(inputs)
-    version = pipeline_version()
-    state = RunState(out_dir)
-    t0 = time.perf_counter()
-    reused, todo = ([], files) if full else plan(files, state, version, manifest)
-    seconds["plan"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    fresh: list[bytes] = []
     try:
-        for result in process_stream(todo, manifest, out_dir, version=version):
-            fresh.append(pack(result))
-            if progress:
-                progress(1)
+        results = list(process_stream(files, manifests_for(inputs), None))
     finally:
-        shutdown_pool()  # give the workers' memory back before tables and reports are built
-    seconds["process"] = time.perf_counter() - t0
-    n_reused, results = len(reused), reused + [unpack(blob) for blob in fresh]
-    del reused, fresh
-    return finish(results, files, out_dir, state, version, n_reused, seconds, started, review_dir)
+        shutdown_pool()
+    return {name: to_arrow(name, rows).to_pandas() for name, rows in assemble_tables(results).items()}
 
 
 def summarize(

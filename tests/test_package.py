@@ -234,3 +234,30 @@ def test_wheel_installed_non_editable_gives_the_same_tables(tmp_path: Path) -> N
     for name, frame in editable_tables.items():
         pd.testing.assert_frame_equal(wheel_tables[name], frame, obj=name)
     assert len(editable_tables["commitments"]) > 10
+
+
+def test_readme_library_snippet_runs_as_written(tmp_path: Path) -> None:
+    """The three lines of the README's "As a library" section, run exactly as printed."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### As a library", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert snippet.count("\n") == 3 and "pipeline.extract(" in snippet
+    check = snippet + textwrap.dedent(
+        """
+        import json, pathlib
+        doc = nlp("The Secretary-General will report to the General Assembly by June 2026.")
+        print(json.dumps({
+            "tables": {name: len(frame) for name, frame in tables.items()},
+            "commitments": [s._.commitment["actor"] for s in doc.spans["commitments"]],
+            "written": sorted(p.name for p in pathlib.Path(".").iterdir() if p.name != "corpus"),
+        }))
+        """
+    )
+    work = tmp_path / "work"
+    shutil.copytree(ROOT / "corpus", work / "corpus")
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=work, check=True)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["tables"]["documents"] == len(SEEDS)
+    assert out["tables"]["commitments"] > 10 and out["tables"]["actors"] > 10
+    assert out["commitments"] == ["Secretary-General"]
+    assert out["written"] == []  # no outputs folder, no state, no texts
