@@ -94,8 +94,11 @@ def call_with_limit(func: Callable[..., Any], *args: Any, timeout: float) -> Any
     """``func(*args)`` in the worker; IngestError ``timeout`` when it takes longer than ``timeout`` seconds.
 
     ``func`` must be a module-level function (it is sent to the worker by name). An IngestError
-    raised by ``func`` comes back as itself; any other exception as ``reader_error``.
+    raised by ``func`` comes back as itself; any other exception as ``reader_error``. A daemonic
+    process (a Dask worker) may not start the worker: there ``func`` runs in place, unlimited.
     """
+    if _CTX.current_process().daemon:  # e.g. a Dask worker: may not start a child; no hard limit here
+        return func(*args)
     with _lock:  # one file at a time per process: the worker is single-threaded
         worker = _get_worker()
         try:
