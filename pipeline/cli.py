@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline import settings
-from pipeline.cli_errors import CliError, environment_errors, prepare_out, quiet_prefect_tracebacks
+from pipeline.cli_errors import CliError, check_model, environment_errors, prepare_out, quiet_prefect_tracebacks
 from pipeline.cli_help import Command, Group, flag
 
 settings.prefect_defaults()
@@ -58,6 +58,7 @@ def run(
     if missing:
         raise fail(CliError(f"No such file or folder: {', '.join(missing)}: give existing files or folders.", 2))
     try:
+        check_model(settings.SPACY_MODEL)
         created = prepare_out(out)  # the folder this run made, removed again if the run fails on it
     except CliError as exc:
         raise fail(exc) from None
@@ -72,28 +73,81 @@ def run(
                 console.print(f"[red]Not started:[/red] {exc}", soft_wrap=True)
                 raise typer.Exit(LOCKED_EXIT) from None
             try:
-                if no_prefect:
-                    from pipeline.runner import run_library
+                from pipeline import runner
 
-                    summary = run_library(inputs, out, full=full, review_dir=review_dir)
+                unchanged = (
+                    None if full or prefect_server_configured() else runner.if_unchanged(inputs, out, review_dir)
+                )
+                if unchanged is not None:  # nothing to do: no flow run, no temporary server
+                    summary = unchanged
+                elif no_prefect:
+                    summary = runner.run_library(inputs, out, full=full, review_dir=review_dir)
                 else:
-                    flow = _flow(task_runner, dask_address)
-                    summary = flow(
-                        [str(p) for p in inputs],
-                        str(out),
-                        batch_size,
-                        show_progress=sys.stderr.isatty(),
-                        full=full,
-                        distributed=task_runner is not TaskRunner.default,
-                        review_dir=str(review_dir),
-                    )
+                    summary = _run_flow(inputs, out, batch_size, full, task_runner, dask_address, review_dir)
             finally:
                 lock.__exit__(None, None, None)  # released before a failed run's new folder is removed
     except CliError as exc:
         raise fail(exc) from None
-    print_summary(summary, out)
+    if unchanged is not None:
+        console.print(
+            f"[green]Nothing changed[/green]: {summary['files_seen']} files, {summary['skipped_unchanged']} unchanged, "
+            f"{summary['failed']} failed; the tables in {out} are current (run_summary.json refreshed).",
+            soft_wrap=True,
+        )
+    else:
+        print_summary(summary, out)
     if strict and summary["failed"]:
         raise typer.Exit(1)
+
+
+def prefect_server_configured() -> bool:
+    """Whether a Prefect server is configured (``PREFECT_API_URL`` in the environment or in the
+    active Prefect profile): then every run goes through the flow so the server records it.
+    Read without importing Prefect, which alone costs most of an unchanged re-run."""
+    import os
+    import tomllib
+
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    profile = data.get("profiles", {}).get(active, {})
+    return bool(isinstance(profile, dict) and profile.get("PREFECT_API_URL"))
+
+
+def _run_flow(
+    inputs: list[Path],
+    out: Path,
+    batch_size: int,
+    full: bool,
+    task_runner: TaskRunner,
+    dask_address: str | None,
+    review_dir: Path,
+) -> dict:
+    """The Prefect flow run. The temporary server (when no server is configured) and the
+    extraction workers start side by side first, so neither waits for the other."""
+    flow = _flow(task_runner, dask_address)
+    from flows import local_api
+    from pipeline.extraction import start_workers
+
+    local_api.start_early()
+    if task_runner is TaskRunner.default:
+        start_workers()
+    local_api.ready()
+    return flow(
+        [str(p) for p in inputs],
+        str(out),
+        batch_size,
+        show_progress=sys.stderr.isatty(),
+        full=full,
+        distributed=task_runner is not TaskRunner.default,
+        review_dir=str(review_dir),
+    )
 
 
 def _flow(task_runner: TaskRunner, dask_address: str | None):

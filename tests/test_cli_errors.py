@@ -174,6 +174,14 @@ def test_missing_inputs_are_named(tmp_path):
     assert not out.exists()
 
 
+def test_a_missing_spacy_pipeline_is_named_before_anything_is_created(tmp_path, one_doc, monkeypatch):
+    monkeypatch.setenv("UNGOV_SPACY_MODEL", "no_such_pipeline_installed")
+    out = tmp_path / "out"
+    result = _cli("run", str(one_doc), "--out", str(out), "--no-prefect")
+    _one_line_error(result, 1, "'no_such_pipeline_installed' is not installed", "UNGOV_SPACY_MODEL")
+    assert not out.exists()
+
+
 def test_evaluate_without_gold_files_says_where_they_should_be(tmp_path):
     empty = tmp_path / "gold"
     empty.mkdir()
