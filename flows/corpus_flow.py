@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from flows import local_api
 from pipeline import runner
 
 LOCAL_BATCHES_IN_FLIGHT = 2
@@ -117,7 +118,7 @@ def flow_with_runner(task_runner: str = "default", dask_address: str | None = No
         raise ValueError(f"unknown task runner {task_runner!r} (use 'default' or 'dask')")
     from prefect_dask import DaskTaskRunner
 
-    _ensure_shared_api()
+    local_api.ready()  # one temporary server for the flow and the Dask workers
     if dask_address:
         dask_runner = DaskTaskRunner(address=dask_address)
     else:
@@ -126,24 +127,3 @@ def flow_with_runner(task_runner: str = "default", dask_address: str | None = No
         )
     return corpus_flow.with_options(task_runner=dask_runner)
 
-
-def _ensure_shared_api() -> None:
-    """Dask workers are other processes: without a configured Prefect server each would start its
-    own temporary one. Start one local temporary server for the flow and its workers instead."""
-    import os
-
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import temporary_settings
-
-    server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the Dask worker processes
-    _SHARED_API.append(temporary_settings({PREFECT_API_URL: server.api_url}))
-    _SHARED_API[-1].__enter__()  # this process talks to the same server for the rest of its life
-
-
-_SHARED_API: list = []

@@ -367,6 +367,17 @@ def _pool(spec: tuple, n_process: int) -> ProcessPoolExecutor:
         return executor
 
 
+def start_workers(n_process: int | None = None) -> None:
+    """Start the extraction workers now (each loads the pipeline once), so that their start
+    overlaps whatever the caller does next (the Prefect flow's server start, say)."""
+    n_process = n_process or default_n_process()
+    if n_process <= 1:
+        return
+    pool = _pool(_pipeline_spec(), n_process)
+    for _ in range(n_process):
+        pool.submit(int)  # a worker is spawned (and initialized) per waiting task
+
+
 def shutdown_pool() -> None:
     """Stop the extraction workers and free their memory (also done at interpreter exit)."""
     with _POOL_LOCK:
