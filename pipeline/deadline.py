@@ -56,6 +56,7 @@ class Deadline:
         left = self.remaining
         on_main = threading.current_thread() is threading.main_thread()
         armed = left is not None and on_main and hasattr(signal, "SIGALRM")
+        armed = armed and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # never take over someone else's alarm
         if armed:
 
             def expire(signum, frame):  # noqa: ARG001 - the signal handler's signature
