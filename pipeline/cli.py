@@ -192,6 +192,8 @@ def print_summary(summary: dict, out: Path) -> None:
     console.print(table)
     for err in summary.get("errors", [])[:10]:
         console.print(f"  [red]✗[/red] {err['file']}: {err['kind']}: {err['message']}")
+    for problem in summary.get("after_publish_problems", []):
+        console.print(f"  [yellow]after publishing the tables:[/yellow] {problem}", soft_wrap=True)
     for orphan in summary.get("review_orphans", []):
         console.print(
             f"  [yellow]orphaned correction[/yellow] {orphan['table']} {orphan['id']} in {orphan['file_name']}: "

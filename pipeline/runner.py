@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import __version__, rules, settings
-from pipeline.analyst import build_analyst_outputs
+from pipeline.analyst import build_analyst_outputs, mark_stale
 from pipeline.document import Document
 from pipeline.extract.actors_table import build_actor_table, count_mentions
 from pipeline.extract.meetings import event_key
@@ -261,19 +261,34 @@ def finish(
     seconds["assemble"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     counts = staged.add_tables(tables)
+    mark_stale(staged)  # until the analyst outputs are rebuilt from the new set, they are marked old
     staged.commit()
     documents = tables["documents"]
     del tables
     results.clear()  # the rows are on disk now; free them before the analyst outputs are built
-    build_analyst_outputs(out_dir)
+    # The tables are published: nothing from here on may fail the run. What cannot be done is
+    # said in the summary and redone by the next run.
+    problems: list[str] = []
+    try:
+        build_analyst_outputs(out_dir)
+    except Exception as exc:  # noqa: BLE001 - e.g. a full disk while writing timeline.html
+        problems.append(f"analyst outputs not rebuilt ({type(exc).__name__}: {exc}); the next run rebuilds them")
     seconds["write"] = time.perf_counter() - t0
     keep = {d["doc_id"] for d in documents if d["status"] == "ok"}
-    removed = state.commit([str(f) for f in files], keep, fingerprint)
+    try:
+        removed = state.commit([str(f) for f in files], keep, fingerprint)
+    except OSError as exc:
+        removed = 0
+        problems.append(f"incremental state not saved ({exc}); the next run processes every file again")
     seconds["total"] = time.perf_counter() - started
     summary = summarize(files, {"documents": documents}, counts, seconds, n_reused, removed)
     summary["tables_rewritten"] = True
     summary["review_orphans"] = [{k: o.get(k) for k in ("table", "id", "file_name", "text", "reason")} for o in orphans]
-    atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
+    summary["after_publish_problems"] = problems
+    try:
+        atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
+    except OSError as exc:
+        problems.append(f"run_summary.json not written ({exc})")
     return summary
 
 

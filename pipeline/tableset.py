@@ -22,6 +22,9 @@ from pipeline.tables import TABLE_NAMES, atomic_write_text, to_arrow, write_tabl
 STAGING = ".staging"
 JOURNAL = ".commit.json"
 MANIFEST = ".tables.json"
+# Present while the analyst outputs (DuckDB, timeline, report) are older than the tables: written
+# before a set is published and removed once they are rebuilt from it.
+ANALYST_STALE = ".analyst-outputs-stale"
 
 
 def _sha256(path: Path) -> str:
@@ -103,7 +106,9 @@ class TableSet:
             self.names.append(name)
 
     def commit(self) -> None:
-        manifest = {"files": {name: _sha256(self.dir / name) for name in self.names}}
+        # the stale mark is published with the tables but not part of the set: it goes once the
+        # analyst outputs are rebuilt from them
+        manifest = {"files": {name: _sha256(self.dir / name) for name in self.names if name != ANALYST_STALE}}
         atomic_write_text(self.dir / MANIFEST, json.dumps(manifest, indent=1))
         _fsync_dir(self.dir)
         atomic_write_text(self.out_dir / JOURNAL, json.dumps({"files": [*self.names, MANIFEST]}))
@@ -121,6 +126,8 @@ def verify(out_dir: Path) -> list[str]:
     except (OSError, ValueError, KeyError):
         return [f"no readable {MANIFEST}"]
     problems = []
+    if (out_dir / ANALYST_STALE).exists():
+        problems.append("the analyst outputs (pipeline.duckdb, timeline, report) are older than the tables")
     for name, digest in files.items():
         path = out_dir / name
         if not path.is_file():

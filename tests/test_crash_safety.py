@@ -27,6 +27,8 @@ from pipeline.runner import run_library
 from pipeline.tables import TABLE_NAMES
 from tests.conftest import CORPUS, ROOT
 
+STALE = "the analyst outputs (pipeline.duckdb, timeline, report) are older than the tables"
+
 VOLATILE = {"documents": ["processed_at"], "errors": ["at"]}
 
 
@@ -112,7 +114,8 @@ def test_sigkill_at_random_moments_then_the_next_run_matches_a_clean_run(tmp_pat
         if (crashed / tableset.JOURNAL).exists():
             assert problems == ["a publish was interrupted; the next run completes it"]
         elif (crashed / tableset.MANIFEST).exists():
-            assert problems == [], f"attempt {attempt}: {problems}"
+            # killed while the analyst outputs were built from a published set: marked, not hidden
+            assert problems in ([], [STALE]), f"attempt {attempt}: {problems}"
 
     proc = cli_run(inputs, crashed, review)
     assert proc.wait(timeout=600) == 0, proc.stderr.read()
@@ -154,7 +157,7 @@ def test_a_crash_between_two_table_renames_is_completed_by_the_next_run(tmp_path
             pd.testing.assert_frame_equal(frame, old[name], obj=name)  # nothing moved yet: the old set
     with output_lock(out):
         assert tableset.recover(out) is True
-    assert tableset.verify(out) == []
+    assert tableset.verify(out) == [STALE]  # the tables are whole; their report is built by the next run
     assert_same_tables(out, expected_out)
 
 
