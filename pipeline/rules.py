@@ -286,6 +286,14 @@ class RuleBacked:
     def using_rules(self):
         return using(*self.rules.values())
 
+    def __call__(self, doc):
+        """Run ``find`` with this component's rules current (what its helper modules read)."""
+        with self.using_rules():
+            return self.find(doc)
+
+    def find(self, doc):
+        raise NotImplementedError
+
     def initialize(self, get_examples=None, *, nlp=None, rules_dir: str | None = None) -> None:
         """``nlp.initialize()``: (re)load the rules, from ``rules_dir`` when the config names one."""
         self.load_rules(rules_dir)

@@ -57,11 +57,7 @@ class ActorsComponent(RuleBacked):
         lex = Lexicon(self.make_doc, actor_rules=files)
         self.compiled = Rules(lex, load_vocab(files), load_role_holders(lex.lookup, files))
 
-    def __call__(self, doc: Doc) -> Doc:
-        with self.using_rules():
-            return self._find(doc)
-
-    def _find(self, doc: Doc) -> Doc:
+    def find(self, doc: Doc) -> Doc:
         rules = self.compiled
         actors: dict[str, dict] = {}
         surfaces: dict[str, set[str]] = {}

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IDX, IS_SPACE
+from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -27,6 +27,35 @@ LIST_MARKER = re.compile(r"^\s*(?:[-•*▪◦‣●]+|\(?[0-9]{1,3}[.)]|\(?[a-z
 def load_lexicon(kind: str) -> dict[str, Any]:
     """``models/<kind>/lexicon.json`` of the rules in effect (``pipeline.rules``), parsed once."""
     return rules.current(kind).json("lexicon.json")
+
+
+class WordTest:
+    """Which tokens' lemma or lower-cased form passes a word test, found over the Doc's distinct
+    words instead of token by token; answers are kept (up to ``limit`` words, then forgotten) so
+    a long run asks each word once."""
+
+    def __init__(self, lemma_test: Callable[[str], bool], form_test: Callable[[str], bool], limit: int = 50_000):
+        self.tests = ((0, lemma_test), (1, form_test))
+        self.limit = limit
+        self.known: dict[tuple[int, int], bool] = {}
+
+    def tokens(self, doc: Doc) -> list[int]:
+        if not len(doc):
+            return []
+        strings = doc.vocab.strings
+        table = doc.to_array([LEMMA, LOWER])
+        mask = np.zeros(len(doc), bool)
+        for col, test in self.tests:
+            good = []
+            for h in np.unique(table[:, col]).tolist():
+                if (col, h) not in self.known:
+                    if len(self.known) >= self.limit:
+                        self.known.clear()
+                    self.known[col, h] = bool(test(strings[h]))
+                if self.known[col, h]:
+                    good.append(h)
+            mask |= np.isin(table[:, col], np.array(good, dtype=np.uint64))
+        return np.flatnonzero(mask).tolist()
 
 
 def ensure_extension(name: str, cls: type = Span) -> None:

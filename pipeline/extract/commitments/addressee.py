@@ -34,7 +34,7 @@ def cue_kind(tok: Token, seg: Span) -> str | None:
 def addressee_scan(seg: Span, actors: Actors, cue_tokens: list[int], chunks: Chunks) -> list[dict[str, Any]]:
     """'Requests X, and invites Y, ... to V': each cue's addressees are the actors before 'to V'.
 
-    ``cue_tokens``: the segment's tokens that may be cues (``CommitmentFinder._cue_tokens``)."""
+    ``cue_tokens``: the segment's tokens that may be cues (``CommitmentFinder.cues``)."""
     doc = seg.doc
     cues = [(i, k) for i in cue_tokens if (k := cue_kind(doc[i], seg))]
     out = []

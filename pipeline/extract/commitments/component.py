@@ -6,8 +6,6 @@ import bisect
 import re
 from typing import Any
 
-import numpy as np
-from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
@@ -19,7 +17,7 @@ from pipeline.extract.commitments.addressee import addressee_scan, proposals
 from pipeline.extract.commitments.clauses import from_match
 from pipeline.extract.commitments.declaration import continuation, split_coordinated, undertakings
 from pipeline.extract.commitments.lexicon import lexicon, load_patterns
-from pipeline.extract.commitments.matcher import CUE_FORMS_CACHED, TreeMatcher
+from pipeline.extract.commitments.matcher import TreeMatcher
 from pipeline.extract.commitments.minutes import (
     action_items,
     as_action_point,
@@ -40,6 +38,7 @@ from pipeline.extract.commitments.resolution import (
     paragraph_roles,
 )
 from pipeline.extract.cues import (
+    WordTest,
     ensure_extension,
     run_text,
     segment_bounds,
@@ -69,7 +68,9 @@ class CommitmentFinder(RuleBacked):
             self.patterns = dict(load_patterns())
         self.tree = TreeMatcher(self.patterns) if TreeMatcher.supports(self.patterns) else None
         self.matcher: DependencyMatcher | None = None
-        self.cue_forms: dict[tuple[int, int], bool] = {}
+        verbs = lexicon()["addressee_verbs"]
+        # an addressee verb by lemma or form: the only tokens ``cue_kind`` (and the passive scan) accept
+        self.cues = WordTest(lambda w: bool(verbs.get(w.lower())), lambda w: bool(verbs.get(w.rstrip("s"))))
         if self.vocab is not None:
             self._matcher(self.vocab)  # also validates the patterns
 
@@ -86,31 +87,7 @@ class CommitmentFinder(RuleBacked):
             return self.tree(doc)
         return [(doc.vocab.strings[m], ids) for m, ids in self._matcher(doc.vocab)(doc)]
 
-    def _cue_tokens(self, doc: Doc) -> list[int]:
-        """Tokens whose lemma or form is an addressee verb, the only ones ``cue_kind`` (and the
-        passive scan) can accept: found over the Doc's distinct words, not token by token."""
-        if not len(doc):
-            return []
-        verbs, strings = lexicon()["addressee_verbs"], doc.vocab.strings
-        table = doc.to_array([LEMMA, LOWER])
-        mask = np.zeros(len(doc), bool)
-        for col, form in ((0, str.lower), (1, lambda w: w.rstrip("s"))):
-            good = []
-            for h in np.unique(table[:, col]).tolist():
-                if (col, h) not in self.cue_forms:
-                    if len(self.cue_forms) >= CUE_FORMS_CACHED:  # bounded: a long run stays flat
-                        self.cue_forms.clear()
-                    self.cue_forms[col, h] = bool(verbs.get(form(strings[h])))
-                if self.cue_forms[col, h]:
-                    good.append(h)
-            mask |= np.isin(table[:, col], np.array(good, dtype=np.uint64))
-        return np.flatnonzero(mask).tolist()
-
-    def __call__(self, doc: Doc) -> Doc:
-        with self.using_rules():
-            return self._find(doc)
-
-    def _find(self, doc: Doc) -> Doc:
+    def find(self, doc: Doc) -> Doc:
         actors = Actors(doc)
         bounds = segment_bounds(doc)
         segs = [doc[start:end] for start, end in bounds]
@@ -122,7 +99,7 @@ class CommitmentFinder(RuleBacked):
                 roles = {p["RIGHT_ID"]: doc[i] for p, i in zip(self.patterns[pid], token_ids, strict=True)}
                 by_seg.setdefault(n, []).append({"pid": pid, **roles})
         item_segs = action_items(doc, segs)
-        cue_tokens = self._cue_tokens(doc)
+        cue_tokens = self.cues.tokens(doc)
         chunks = Chunks(doc)
         text = text_of(doc)
         breaks = [m.start() for m in re.finditer(r"\n\s*\n", text)]

@@ -22,7 +22,6 @@ MATCH_ATTRS = {
     "NORM": NORM,
 }
 MATCH_OPS = {">", ">>"}
-CUE_FORMS_CACHED = 50_000
 
 
 @dataclass

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import bisect
 
-import numpy as np
-from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.extract.cues import (
+    WordTest,
     ensure_extension,
     run_text,
     segment_bounds,
@@ -40,38 +39,18 @@ class MeetingFinder(RuleBacked):
         self.load_rules(rules_dir)
 
     def rules_changed(self) -> None:
-        self.head_forms: dict[tuple[int, int], bool] = {}
-
-    def _head_tokens(self, doc: Doc) -> list[int]:
-        """Tokens whose form or lemma is a meeting noun or verb, the only ones ``meeting_type``
-        can accept: found over the Doc's distinct words, not token by token."""
-        if not len(doc):
-            return []
-        lex, strings = lexicon(), doc.vocab.strings
-        verbs = {**lex["meeting_verbs"], **lex["gathering_verbs"]}
-        table = doc.to_array([LEMMA, LOWER])
-        tests = (
-            (0, lambda w: w.lower() in lex["nouns"] or w.lower() in verbs),
-            (1, lambda w: w in lex["nouns"] or w in verbs),
-        )
-        mask = np.zeros(len(doc), bool)
-        for col, test in tests:
-            good = []
-            for h in np.unique(table[:, col]).tolist():
-                if (col, h) not in self.head_forms:
-                    self.head_forms[col, h] = test(strings[h])
-                if self.head_forms[col, h]:
-                    good.append(h)
-            mask |= np.isin(table[:, col], np.array(good, dtype=np.uint64))
-        return np.flatnonzero(mask).tolist()
-
-    def __call__(self, doc: Doc) -> Doc:
+        """Meeting nouns and verbs by lemma or form: the only tokens ``meeting_type`` can accept."""
         with self.using_rules():
-            return self._find(doc)
+            lex = lexicon()
+        nouns, verbs = lex["nouns"], {**lex["meeting_verbs"], **lex["gathering_verbs"]}
+        self.heads = WordTest(
+            lambda w: w.lower() in nouns or w.lower() in verbs,
+            lambda w: w in nouns or w in verbs,
+        )
 
-    def _find(self, doc: Doc) -> Doc:
+    def find(self, doc: Doc) -> Doc:
         doc_date = doc.user_data.get("doc_date")
-        heads = self._head_tokens(doc)
+        heads = self.heads.tokens(doc)
         ents = doc.ents
         mentions = []
         for seg in segments(doc):
