@@ -9,6 +9,7 @@ existing.
 
 from __future__ import annotations
 
+import errno
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,17 @@ from pipeline import runner
 LOCAL_BATCHES_IN_FLIGHT = 2
 
 
-@task(name="process-batch", retries=2, retry_delay_seconds=[2, 10])
+_NO_RETRY_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT}
+
+
+def worth_retrying(task, task_run, state) -> bool:
+    """Retry a batch after a passing failure (a worker lost, a file briefly locked), not when the
+    disk is full, read-only or forbidden: waiting 12 s would not change that."""
+    exc = state.data if isinstance(state.data, BaseException) else None
+    return not (isinstance(exc, OSError) and exc.errno in _NO_RETRY_ERRNOS)
+
+
+@task(name="process-batch", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=worth_retrying)
 def process_batch(paths: list[str], manifest: dict, out_dir: str, version: str) -> list[dict]:
     return runner.process_files([Path(p) for p in paths], manifest, Path(out_dir), version=version)
 

@@ -83,3 +83,17 @@ def test_a_configured_server_is_read_from_the_environment_or_the_active_profile(
     (tmp_path / "profiles.toml").write_text("not = [toml", encoding="utf-8")
     monkeypatch.delenv("PREFECT_API_URL")
     assert cli.prefect_server_configured() is False  # an unreadable profile is no server
+
+
+def test_a_batch_is_not_retried_when_the_disk_is_full_or_read_only() -> None:
+    import errno
+
+    from prefect.states import Failed
+
+    from flows.corpus_flow import process_batch, worth_retrying
+
+    assert process_batch.retry_condition_fn is worth_retrying
+    for code in (errno.ENOSPC, errno.EROFS, errno.EACCES):
+        assert worth_retrying(process_batch, None, Failed(data=OSError(code, "no"))) is False
+    assert worth_retrying(process_batch, None, Failed(data=BrokenPipeError(errno.EPIPE, "worker lost"))) is True
+    assert worth_retrying(process_batch, None, Failed(data=RuntimeError("a worker died"))) is True
