@@ -12,6 +12,7 @@ unchanged re-run against a full run on N General Debate statements from the benc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -52,9 +53,12 @@ print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {t4 - t3:.3f} {t5 - t4:.3f}")
 """
 
 
+REPO = ROOT  # the checkout whose code runs (--repo: an older one, for a before/after in one command)
+
+
 def timed(args: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run(args, check=True, capture_output=True, env=env, cwd=ROOT)
+    subprocess.run(args, check=True, capture_output=True, env=env, cwd=REPO)
     return time.perf_counter() - t0
 
 
@@ -84,6 +88,27 @@ def profile(reps: int) -> list[float]:
     return [statistics.median(col) for col in zip(*rows, strict=True)]
 
 
+@contextlib.contextmanager
+def running_server():
+    """A Prefect server in its own process for the duration of the block; yields its API URL."""
+    code = (
+        "from pipeline import settings; settings.prefect_defaults()\n"
+        "from prefect.server.api.server import SubprocessASGIServer\n"
+        "import sys, time\n"
+        "s = SubprocessASGIServer(); s.start(); print(s.api_url, flush=True)\n"
+        "sys.stdin.read()\n"
+        "s.stop()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        yield proc.stdout.readline().strip()  # type: ignore[union-attr]
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        proc.wait(timeout=60)
+
+
 def statements(n: int, dest: Path) -> Path:
     folder = dest / f"statements-{n}"
     folder.mkdir(parents=True)
@@ -100,12 +125,15 @@ def main() -> None:
     parser.add_argument("folder", nargs="?", default=str(ROOT / "corpus"))
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--statements", type=int, default=0)
+    parser.add_argument("--repo", default=str(ROOT), help="run the code of this checkout (e.g. a git worktree)")
     args = parser.parse_args()
+    global REPO
+    REPO = Path(args.repo).resolve()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         times = run_pairs(Path(args.folder), tmp, args.reps)
         med = {k: statistics.median(v) for k, v in times.items()}
-        print(f"folder {args.folder}, median of {args.reps} paired whole-process runs (seconds)")
+        print(f"code {REPO}; folder {args.folder}, median of {args.reps} paired whole-process runs (seconds)")
         for key, value in med.items():
             print(f"  {key:<14} {value:7.2f}   runs: {' '.join(f'{t:.2f}' for t in times[key])}")
         print(f"  fixed cost of the flow, full run:        {med['full_prefect'] - med['full_direct']:6.2f} s")
@@ -116,6 +144,12 @@ def main() -> None:
             f"  import prefect {imports:.2f}, import its server {server_import:.2f}, start the temporary server "
             f"{start:.2f}, one empty flow run {flow:.2f}, stop {stop:.2f}"
         )
+        print("with a Prefect server already running (PREFECT_API_URL), as a scheduled deployment has:")
+        with running_server() as url:
+            env = dict(env_for(tmp), PREFECT_API_URL=url)
+            cmd = [sys.executable, "-m", "pipeline", "run", args.folder]
+            served = statistics.median(timed([*cmd, "--out", str(tmp / f"served-{i}")], env) for i in range(args.reps))
+        print(f"  full_prefect   {served:7.2f}   fixed cost of the flow: {served - med['full_direct']:.2f} s")
         if args.statements:
             folder = statements(args.statements, tmp)
             env = env_for(tmp)

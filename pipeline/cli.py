@@ -73,14 +73,14 @@ def run(
                 console.print(f"[red]Not started:[/red] {exc}", soft_wrap=True)
                 raise typer.Exit(LOCKED_EXIT) from None
             try:
-                from pipeline import runner
+                from pipeline.run_plan import if_unchanged  # no spaCy, no Prefect: a cheap answer
 
-                unchanged = (
-                    None if full or prefect_server_configured() else runner.if_unchanged(inputs, out, review_dir)
-                )
+                unchanged = None if full or prefect_server_configured() else if_unchanged(inputs, out, review_dir)
                 if unchanged is not None:  # nothing to do: no flow run, no temporary server
                     summary = unchanged
                 elif no_prefect:
+                    from pipeline import runner
+
                     summary = runner.run_library(inputs, out, full=full, review_dir=review_dir)
                 else:
                     summary = _run_flow(inputs, out, batch_size, full, task_runner, dask_address, review_dir)
@@ -134,9 +134,11 @@ def _run_flow(
     flow = _flow(task_runner, dask_address)
     from flows import local_api
     from pipeline.extraction import start_workers
+    from pipeline.ingest.guard import start_reader
 
     local_api.start_early()
     if task_runner is TaskRunner.default:
+        start_reader()
         start_workers()
     local_api.ready()
     return flow(

@@ -8,19 +8,16 @@ computed in any order, on any worker, and cached.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import time
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline import __version__, rules, settings
+from pipeline import settings
 from pipeline.analyst import build_analyst_outputs, mark_stale
 from pipeline.document import Document
 from pipeline.extract.actors_table import build_actor_table, count_mentions
@@ -32,34 +29,28 @@ from pipeline.extraction import (
     default_n_process,
     iter_extractions,
     shutdown_pool,
+    start_workers,
 )
 from pipeline.ingest import discover_files, ingest_file
 from pipeline.ingest import manifest as manifests
+from pipeline.ingest.guard import start_reader
 from pipeline.lock import output_lock
+from pipeline.run_plan import (  # noqa: F401 - re-exported: the planning half of the run sequence
+    DocResult,
+    RunPlan,
+    if_unchanged,
+    manifests_for,
+    now_utc,
+    pipeline_version,
+    plan,
+    prepare,
+    run_fingerprint,
+    unchanged_outputs,
+    unchanged_summary,
+)
 from pipeline.state import RunState
 from pipeline.tables import atomic_write_text, to_arrow
 from pipeline.tableset import TableSet, recover
-from pipeline.tableset import verify as verify_tables
-
-DocResult = dict
-
-
-def pipeline_version() -> str:
-    """Code version plus a digest of every rule file's content, so a rule edit re-processes
-    everything; where the rules are installed (checkout or wheel) does not change it."""
-    digest = hashlib.sha256(__version__.encode())
-    for kind in rules.KINDS:
-        digest.update(rules.load(kind).digest.encode())
-    return f"{__version__}+{digest.hexdigest()[:10]}"
-
-
-def manifests_for(paths: Iterable[Path]) -> manifests.Manifest:
-    """Merge ``manifest.csv`` files found in the given folders (or beside the given files); never raises."""
-    return manifests.read_manifests(paths)
-
-
-def now_utc() -> str:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def document_row(doc: Document, version: str) -> dict:
@@ -208,24 +199,6 @@ def _actor_table(actor_dicts: list[dict], mentions: list[dict]) -> list[dict]:
     return rows
 
 
-def plan(
-    files: list[Path], state: RunState, version: str, manifest: manifests.Manifest
-) -> tuple[list[DocResult], list[Path]]:
-    """Split the listing into results reused from the cache and files that need processing.
-
-    A cached result is reused only while its file's manifest values are the ones it was extracted
-    with; its manifest error rows are today's.
-    """
-    reused, todo = [], []
-    for path in files:
-        hit = state.cached(path, version)
-        if hit is None or not manifests.is_current(hit, manifest):
-            todo.append(path)
-        else:
-            reused.append(manifests.attach(hit, manifest, now_utc()))
-    return reused, todo
-
-
 def finish(
     results: list[DocResult],
     files: list[Path],
@@ -250,7 +223,7 @@ def finish(
     fingerprint = run_fingerprint(results, version, review_dir)
     if n_reused == len(results) and unchanged_outputs(out_dir, state, fingerprint):
         # Same files, same rules, same corrections: the published tables are already this run's.
-        return _unchanged_summary(files, out_dir, n_reused, seconds, started)
+        return unchanged_summary(files, out_dir, n_reused, seconds, started)
     for res in results:
         state.store(res, version)
     t0 = time.perf_counter()
@@ -292,91 +265,16 @@ def finish(
     return summary
 
 
-def run_fingerprint(results: list[DocResult], version: str, review_dir: Path) -> str:
-    """What the tables depend on: which file holds which content, the rule version, the ledger."""
-    digest = hashlib.sha256(version.encode())
-    for res in sorted(results, key=lambda r: r["document"]["source_path"]):
-        doc = res["document"]
-        digest.update(f"{doc['source_path']}\x1f{doc['doc_id']}\x1f{doc['status']}\n".encode())
-        digest.update(json.dumps(res.get("manifest"), sort_keys=True).encode())  # manifest values and problems
-    ledger = review_dir / "ledger.jsonl"
-    if ledger.is_file():
-        digest.update(hashlib.sha256(ledger.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def unchanged_outputs(out_dir: Path, state: RunState, fingerprint: str) -> bool:
-    """True when the last run had this fingerprint and its table set is complete and intact."""
-    return (
-        state.previous_fingerprint == fingerprint
-        and (Path(out_dir) / "run_summary.json").is_file()
-        and (Path(out_dir) / "pipeline.duckdb").is_file()
-        and not verify_tables(out_dir)
-    )
-
-
-def _unchanged_summary(files: list[Path], out_dir: Path, n_reused: int, seconds: dict, started: float) -> dict:
-    previous = json.loads((Path(out_dir) / "run_summary.json").read_text(encoding="utf-8"))
-    seconds.update(assemble=0.0, write=0.0)  # nothing to assemble or write
-    seconds["total"] = time.perf_counter() - started
-    summary = dict(
-        previous,
-        files_seen=len(files),
-        processed=0,
-        skipped_unchanged=n_reused,
-        removed=0,
-        seconds={k: round(v, 3) for k, v in seconds.items()},
-        tables_rewritten=False,
-    )
-    atomic_write_text(Path(out_dir) / "run_summary.json", json.dumps(summary, indent=2))
-    return summary
-
-
-@dataclass
-class RunPlan:
-    """What a run will do, decided before any document is processed: the files seen, the results
-    reused from the incremental state and the files to process."""
-
-    out_dir: Path
-    files: list[Path]
-    manifest: manifests.Manifest
-    version: str
-    state: RunState
-    reused: list[DocResult]
-    todo: list[Path]
-    review_dir: Path | None
-    started: float
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def unchanged(self) -> bool:
-        """Nothing to process, and the published table set is this run's (files, rules, ledger)."""
-        if self.todo:
-            return False
-        fingerprint = run_fingerprint(self.reused, self.version, Path(self.review_dir or settings.REVIEW_DIR))
-        return unchanged_outputs(self.out_dir, self.state, fingerprint)
-
-
 Processor = Callable[[RunPlan], Iterable[DocResult]]
-
-
-def prepare(inputs: list[Path], out_dir: Path, full: bool = False, review_dir: Path | None = None) -> RunPlan:
-    """List the files, read the manifests and the incremental state, and split the files into
-    reused and to-do (all to-do when ``full``). Call it holding the output lock."""
-    started = time.perf_counter()
-    files = discover_files(inputs)
-    manifest = manifests_for(inputs)
-    version = pipeline_version()
-    state = RunState(out_dir)
-    reused, todo = ([], files) if full else plan(files, state, version, manifest)
-    run_plan = RunPlan(Path(out_dir), files, manifest, version, state, reused, todo, review_dir, started)
-    run_plan.seconds["plan"] = time.perf_counter() - started
-    return run_plan
 
 
 def process_here(progress: Callable[[int], None] | None = None) -> Processor:
     """The processing step of a run without Prefect: this process and its extraction workers."""
 
     def process(run_plan: RunPlan) -> Iterator[DocResult]:
+        if run_plan.todo:  # the reader and the extraction workers start side by side
+            start_reader()
+            start_workers()
         for result in process_stream(run_plan.todo, run_plan.manifest, run_plan.out_dir, version=run_plan.version):
             if progress:
                 progress(1)
@@ -432,20 +330,6 @@ def run_library(
 ) -> dict:
     """Run the whole job without Prefect (incremental unless ``full``); returns the run summary."""
     return run(inputs, out_dir, full=full, review_dir=review_dir, process=process_here(progress))
-
-
-def if_unchanged(inputs: list[Path], out_dir: Path, review_dir: Path | None = None) -> dict | None:
-    """When no file, rule, manifest value or ledger line changed and the published set verifies:
-    refresh run_summary.json and return it, without starting any orchestration. Else None."""
-    out_dir = Path(out_dir)
-    if not (out_dir / "run_summary.json").is_file():
-        return None
-    with output_lock(out_dir):
-        recover(out_dir)
-        run_plan = prepare(inputs, out_dir, False, review_dir)
-        if not run_plan.unchanged():
-            return None
-        return _unchanged_summary(run_plan.files, out_dir, len(run_plan.reused), run_plan.seconds, run_plan.started)
 
 
 def extract_tables(paths: Iterable[Path]) -> dict[str, pd.DataFrame]:

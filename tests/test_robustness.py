@@ -30,7 +30,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from PIL import Image
 
-from pipeline import runner, settings
+from pipeline import run_plan, runner, settings
 from pipeline.extraction import EXTRACTION_TABLES
 from pipeline.ingest import ingest_file
 from pipeline.ingest.docx_reader import read_docx
@@ -411,7 +411,7 @@ def test_a_folder_of_bad_inputs_next_to_good_files(tmp_path, monkeypatch, short_
         return files
 
     run_library([good], tmp_path / "out-good")
-    monkeypatch.setattr(runner, "discover_files", listing_then_changes)
+    monkeypatch.setattr(run_plan, "discover_files", listing_then_changes)  # where a run lists its files
     summary = run_library([mixed], tmp_path / "out-mixed")
 
     docs = pd.read_parquet(tmp_path / "out-mixed" / "documents.parquet").set_index("file_name")

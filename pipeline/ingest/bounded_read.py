@@ -8,24 +8,25 @@ passes; warnings the readers record (``errors.warn``) come back with the result.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from pipeline import settings
 from pipeline.document import Block, Metadata
-from pipeline.ingest.asciidoc_reader import read_asciidoc
-from pipeline.ingest.docx_reader import read_docx
 from pipeline.ingest.errors import collect_warnings
 from pipeline.ingest.guard import call_with_limit
-from pipeline.ingest.html_reader import read_html
 from pipeline.ingest.layout import Line, lines_to_blocks
-from pipeline.ingest.markdown_reader import read_markdown
 from pipeline.ingest.metadata import extract_metadata
-from pipeline.ingest.pdf_reader import read_pdf
-from pipeline.ingest.text_reader import read_text
 
-# Readers of marked-up text: lines plus the metadata the markup states (front matter, AsciiDoc
+# The parsers are imported where they run (the reader worker imports them all when it starts,
+# see guard._PRELOAD), not by every process that only lists or hashes files.
+# Readers of marked-up text give lines plus the metadata the markup states (front matter, AsciiDoc
 # header, HTML meta tags), which wins over the rules and yields to the manifest.
-MARKUP_READERS = {"md": read_markdown, "adoc": read_asciidoc, "html": read_html}
+MARKUP_READERS = {
+    "md": ("pipeline.ingest.markdown_reader", "read_markdown"),
+    "adoc": ("pipeline.ingest.asciidoc_reader", "read_asciidoc"),
+    "html": ("pipeline.ingest.html_reader", "read_html"),
+}
 
 
 @dataclass
@@ -42,13 +43,20 @@ class Read:
 
 def _lines(file_type: str, data: bytes) -> tuple[list[Line], int | None, dict[str, str]]:
     if file_type == "pdf":
+        from pipeline.ingest.pdf_reader import read_pdf
+
         lines, n_pages = read_pdf(data)
         return lines, n_pages, {}
     if file_type == "docx":
+        from pipeline.ingest.docx_reader import read_docx
+
         return read_docx(data), None, {}
     if file_type in MARKUP_READERS:
-        lines, stated = MARKUP_READERS[file_type](data)
+        module, name = MARKUP_READERS[file_type]
+        lines, stated = getattr(importlib.import_module(module), name)(data)
         return lines, None, stated
+    from pipeline.ingest.text_reader import read_text
+
     return read_text(data), None, {}
 
 

@@ -22,7 +22,15 @@ from pipeline.ingest.errors import IngestError
 _CTX = mp.get_context("spawn")  # never fork a process that runs threads (Prefect, Dask)
 
 
-_PRELOAD = ("pipeline.ingest.bounded_read",)  # every reader and the layout
+_PRELOAD = (  # every reader and the layout, before the first file's time starts
+    "pipeline.ingest.bounded_read",
+    "pipeline.ingest.pdf_reader",
+    "pipeline.ingest.docx_reader",
+    "pipeline.ingest.markdown_reader",
+    "pipeline.ingest.asciidoc_reader",
+    "pipeline.ingest.html_reader",
+    "pipeline.ingest.text_reader",
+)
 _START_TIMEOUT_S = 120.0  # importing the parsers is not part of any file's time
 
 
@@ -57,9 +65,16 @@ class _Worker:
         self.proc.start()
         child.close()
         self.pid = os.getpid()
+        self.ready = False
+
+    def wait_ready(self) -> None:
+        """The worker imports every parser before its first file; that is nobody's time budget."""
+        if self.ready:
+            return
         if not (self.conn.poll(_START_TIMEOUT_S) and self.conn.recv() == ("ready",)):
             self.stop()
-            raise IngestError("reader_crashed", "the worker process that reads PDF and DOCX files did not start")
+            raise IngestError("reader_crashed", "the worker process that reads the files did not start")
+        self.ready = True
 
     def stop(self) -> None:
         if self.proc.is_alive():
@@ -77,6 +92,15 @@ def _get_worker() -> _Worker:
     if _worker is None or _worker.pid != os.getpid() or not _worker.proc.is_alive():
         _worker = _Worker()
     return _worker
+
+
+def start_reader() -> None:
+    """Start the reading worker now without waiting for it, so that its start (importing every
+    parser, about a second) overlaps whatever comes next (the extraction workers' start)."""
+    if _CTX.current_process().daemon:
+        return
+    with _lock:
+        _get_worker()
 
 
 def _discard_worker() -> None:
@@ -101,6 +125,11 @@ def call_with_limit(func: Callable[..., Any], *args: Any, timeout: float) -> Any
         return func(*args)
     with _lock:  # one file at a time per process: the worker is single-threaded
         worker = _get_worker()
+        try:
+            worker.wait_ready()
+        except IngestError:
+            _discard_worker()
+            raise
         try:
             worker.conn.send((func, args))
             ready = worker.conn.poll(timeout)
