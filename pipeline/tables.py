@@ -190,7 +190,14 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("source_path", S, "File", True, example="corpus/scanned.pdf"),
         Column("doc_id", S, "Document (empty when the file could not be read at all)", example="0e1f2a3b4c5d6e7f"),
         Column("stage", S, "Where it failed", True, ("ingest", "extract", "write")),
-        Column("error_kind", S, "Machine-readable reason", True, example="no_text_layer"),
+        Column(
+            "error_kind",
+            S,
+            "Machine-readable reason: a reading or extraction failure of an error document, a manifest cell "
+            "refused (manifest_value, manifest_unreadable) or a warning on an ok document (invalid_utf8)",
+            True,
+            example="no_text_layer",
+        ),
         Column("message", S, "What went wrong, for a person", True, example="the PDF has no text layer (scanned?)"),
         Column("at", TS, "When (UTC)", True, example="2024-05-02T09:41:07"),
     ),
@@ -207,20 +214,13 @@ def arrow_schema(name: str) -> pa.Schema:
 
 
 def _to_date(value) -> dt.date | None:
-    if value is None or value == "" or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value)
-    if len(text) == 7:  # YYYY-MM: a month, due by its last day
-        year, month = int(text[:4]), int(text[5:7])
+    if isinstance(value, str) and len(value) == 7:  # YYYY-MM: a month, due by its last day
+        year, month = int(value[:4]), int(value[5:7])
         nxt = dt.date(year + month // 12, month % 12 + 1, 1)
         return nxt - dt.timedelta(days=1)
-    if len(text) == 4 and text.isdigit():
-        return dt.date(int(text), 12, 31)
-    return iso_date(text, strict=True)
+    if isinstance(value, str) and len(value) == 4 and value.isdigit():
+        return dt.date(int(value), 12, 31)
+    return iso_date(value, strict=True)
 
 
 def _to_timestamp(value) -> dt.datetime | None:

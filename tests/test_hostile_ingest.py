@@ -142,6 +142,7 @@ def test_a_slow_component_call_is_stopped_by_the_budget(monkeypatch):
     assert got == [] and doc.error_kind == "timeout"
 
 
+@pytest.mark.slow
 def test_hostile_files_beside_good_ones_leave_the_good_rows_unchanged(tmp_path, monkeypatch):
     """Three good documents alone, then beside a 14 MB file of repeated lines, UTF-8 with a bad byte,
     a deadline in year 9999 and a PDF of unmapped glyphs: the good documents' rows are the same, the
@@ -190,6 +191,7 @@ def _csv(path: Path) -> list[dict]:
 # ---------------------------------------------------------------- item 10: one block over spaCy's max length
 
 
+@pytest.mark.slow
 def test_one_block_over_spacy_max_length_is_extracted_in_pieces(tmp_path):
     sentence = "The Committee met in Geneva on 12 May 2025 and agreed on the report. "
     n = 1_000_000 // len(sentence) + 200
