@@ -137,4 +137,3 @@ def flow_with_runner(task_runner: str = "default", dask_address: str | None = No
             cluster_kwargs={"n_workers": n_workers, "threads_per_worker": 1, "processes": True}
         )
     return corpus_flow.with_options(task_runner=dask_runner)
-

@@ -220,9 +220,7 @@ def _report(unit: list[Document], failed: list[tuple[str, str]], on_error: OnErr
         on_error(doc, message)  # type: ignore[misc]
 
 
-def _extract(
-    nlp: Language, documents: list[Document], failed: list[tuple[str, str]] | None = None
-) -> list[Extraction]:
+def _extract(nlp: Language, documents: list[Document], failed: list[tuple[str, str]] | None = None) -> list[Extraction]:
     """The plain path: each document chunk through ``pieces.annotate``, within its time budget.
 
     It runs inside a spaCy memory zone: the strings and lexemes the texts add to the vocabulary

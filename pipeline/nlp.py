@@ -29,9 +29,7 @@ def component_names() -> list[str]:
     return [name for name, _module in COMPONENTS]
 
 
-def build_nlp(
-    model: str | None = None, components: list[str] | None = None, rules_dir: str | None = None
-) -> Language:
+def build_nlp(model: str | None = None, components: list[str] | None = None, rules_dir: str | None = None) -> Language:
     """Load the trained pipeline named in settings and add the rule components after it.
 
     The stock attribute ruler is swapped for the same rules applied as table lookups

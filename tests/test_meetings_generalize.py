@@ -116,10 +116,16 @@ def test_status_from_the_noun_tense_and_dates(nlp, text, doc_date, status) -> No
 @pytest.mark.parametrize(
     ("text", "doc_date", "status"),
     [
-        ("Congratulations on your election as President of the General Assembly at its seventy-sixth session.",
-         "2021-09-22", "ongoing"),
-        ("Requests the Secretary-General to report to the General Assembly at its seventy-ninth session.",
-         "2023-12-19", "planned"),
+        (
+            "Congratulations on your election as President of the General Assembly at its seventy-sixth session.",
+            "2021-09-22",
+            "ongoing",
+        ),
+        (
+            "Requests the Secretary-General to report to the General Assembly at its seventy-ninth session.",
+            "2023-12-19",
+            "planned",
+        ),
         ("Recalling the decision of the General Assembly at its seventieth session,", "2022-11-01", "held"),
     ],
 )
@@ -160,10 +166,17 @@ def test_session_line_of_a_session_document_takes_place_and_dates(nlp) -> None:
 @pytest.mark.parametrize(
     ("text", "doc_date", "status"),
     [
-        ("We, the Ministers of the Sahel region, gathered in Niamey on the margins of the Forum on Security, "
-         "adopt the following.", "2019-03-02", "held"),
-        ("The Special Envoy and I will gather together the members of the contact group again in early May.",
-         "2021-03-10", "planned"),
+        (
+            "We, the Ministers of the Sahel region, gathered in Niamey on the margins of the Forum on Security, "
+            "adopt the following.",
+            "2019-03-02",
+            "held",
+        ),
+        (
+            "The Special Envoy and I will gather together the members of the contact group again in early May.",
+            "2021-03-10",
+            "planned",
+        ),
     ],
 )
 def test_people_gathering_is_a_meeting(nlp, text, doc_date, status) -> None:
@@ -212,8 +225,7 @@ def test_a_recurring_series_decided_in_minutes_is_one_planned_meeting_each(nlp) 
 
 def test_an_apposition_restates_the_same_meeting(nlp) -> None:
     text = (
-        "Recalling the Fourth World Conference on Women, the world conference held in Beijing in 1995, "
-        "and its outcome,"
+        "Recalling the Fourth World Conference on Women, the world conference held in Beijing in 1995, and its outcome,"
     )
     found = meetings(nlp, text, "2020-10-01")
     assert len(found) == 1 and found[0]["location"] == "Beijing"
@@ -245,8 +257,16 @@ def test_event_identity_needs_type_place_and_time() -> None:
 def test_events_table_reports_held_once_any_document_does() -> None:
     rows = [
         {"event_id": "ev-1", "doc_id": "a", "name": "Summit", "type": "summit", "start": None, "status": "planned"},
-        {"event_id": "ev-1", "doc_id": "b", "name": "Summit", "type": "summit", "start": "2024-09-22",
-         "end": "2024-09-23", "status": "held", "location": "New York"},
+        {
+            "event_id": "ev-1",
+            "doc_id": "b",
+            "name": "Summit",
+            "type": "summit",
+            "start": "2024-09-22",
+            "end": "2024-09-23",
+            "status": "held",
+            "location": "New York",
+        },
         {"event_id": "ev-1", "doc_id": "c", "name": "Summit", "type": "summit", "start": None, "status": "planned"},
     ]
     (ev,) = aggregate_events(rows)

@@ -241,7 +241,7 @@ def test_readme_library_snippet_runs_as_written(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### As a library", 1)[1]
     snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
-    assert snippet.count("\n") == 3 and "pipeline.extract(" in snippet
+    assert len([line for line in snippet.splitlines() if line.strip()]) == 3 and "pipeline.extract(" in snippet
     check = snippet + textwrap.dedent(
         """
         import json, pathlib

@@ -33,9 +33,7 @@ def head_noun(name: str, voc: Vocab) -> str | None:
 def _pattern(voc: Vocab) -> re.Pattern[str]:
     heads = "|".join(sorted((re.escape(h) for h in voc.coref_heads), key=len, reverse=True))
     # Not followed by another capitalised word or by "of/for/on <Capital>" (then it is a full name).
-    return re.compile(
-        rf"\b[Tt]he\s+(?P<head>{heads})\b(?!\s+[A-Z])(?!\s+(?:of|for|on|in)\s+(?:the\s+)?[A-Z])(?!-)"
-    )
+    return re.compile(rf"\b[Tt]he\s+(?P<head>{heads})\b(?!\s+[A-Z])(?!\s+(?:of|for|on|in)\s+(?:the\s+)?[A-Z])(?!-)")
 
 
 def find_short_forms(text: str, voc: Vocab) -> list[tuple[int, int, str]]:

@@ -32,10 +32,7 @@ def lexicon_cands(rules: Rules, doc: Doc, actors: dict[str, dict]) -> list[Cand]
     out = []
     for start, end, entry, ctx in rules.lex.matches(doc):
         if entry.type == "member_state" and any(
-            e.start <= start
-            and end <= e.end
-            and (e.end - e.start) > (end - start)
-            and rules.lex.lookup(e.text) is None
+            e.start <= start and end <= e.end and (e.end - e.start) > (end - start) and rules.lex.lookup(e.text) is None
             for e in ents
         ):
             continue
@@ -56,9 +53,7 @@ def place_named_cands(rules: Rules, doc: Doc, actors: dict[str, dict], cands: li
             form = form[:-1]  # 'GISCs Tokyo' is not printed, but be safe
         i = c.end
         while (
-            i < len(doc)
-            and doc[i].is_title
-            and (doc[i].ent_type_ in {"GPE", "LOC", "FAC"} or doc[i].pos_ == "PROPN")
+            i < len(doc) and doc[i].is_title and (doc[i].ent_type_ in {"GPE", "LOC", "FAC"} or doc[i].pos_ == "PROPN")
         ):
             end = i + 1
             while end < len(doc) and doc[end].ent_iob_ == "I" and doc[end].is_title:

@@ -345,9 +345,7 @@ def _minutes_body(text: str) -> str | None:
     kinds = {k: v for k, v in _fields()["body_kinds"].items() if not k.startswith("_")}
     short = {a: k for k, v in kinds.items() for a in v}
     counts: dict[str, list[int]] = {}
-    rx = re.compile(
-        rf"\b((?:[A-Z][\w&'’-]*\s+){{1,5}}?)({_alt(kinds)}|{_alt(short)})\b(?![-/])"
-    )
+    rx = re.compile(rf"\b((?:[A-Z][\w&'’-]*\s+){{1,5}}?)({_alt(kinds)}|{_alt(short)})\b(?![-/])")
     for m in rx.finditer(text):
         qual, kind = m.group(1).split(), m.group(2)
         if kind in short:

@@ -73,9 +73,7 @@ def name_tokens(tok: Token, seg: Span) -> tuple[int, int]:
     return _ordinal_list_start(tok, left, seg), right
 
 
-ORD_WORD = (
-    rf"(?:(?:{TENS_RE})(?:ieth|y-?\s?(?:{'|'.join(UNITS)}))|(?:{'|'.join(UNITS)})|\d{{1,3}}(?:st|nd|rd|th))"
-)
+ORD_WORD = rf"(?:(?:{TENS_RE})(?:ieth|y-?\s?(?:{'|'.join(UNITS)}))|(?:{'|'.join(UNITS)})|\d{{1,3}}(?:st|nd|rd|th))"
 
 
 ORD_LIST_RE = re.compile(
