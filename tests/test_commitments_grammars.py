@@ -438,3 +438,39 @@ def test_preambular_paragraph_broken_by_a_page_break_is_still_preambular(nlp: sp
     )
     records = rows(nlp, text, "2025-11-20", doc_type="resolution")
     assert [r["evidence"][:8] for r in records] == ["1. Calls"]
+
+
+# --- speeches: what befalls the speaker's side, views and courtesies are not undertakings ------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We continue to see multitudes subjected to unacceptable living conditions.",
+        "Our country continues to face serious challenges in terms of human rights.",
+        "We continue to witness a dangerous rise in sea levels and melting glaciers.",
+        "If we do not act together, we will continue to suffer alone.",
+        "However, we must admit that the process is in jeopardy without a negotiating framework.",
+        "We have to recognize that circumstances now demand that we act outside the budget framework.",
+        "We must always bear in mind that peace in the region means peace for the world.",
+        "I should like to reaffirm once again the legitimate rights of my country over the islands.",
+        "I would like to reiterate our gratitude to the Secretary-General.",
+    ],
+)
+def test_statements_of_experience_view_or_courtesy_are_not_commitments(nlp, sentence: str) -> None:
+    assert rows(nlp, sentence, doc_type="speech", speaker="Namibia") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, action",
+    [
+        ("We continue to provide humanitarian assistance to refugees in the region.", "provide humanitarian"),
+        ("We will continue to support the Global Compact for Migration.", "support the Global Compact"),
+        ("We must recognize the rights of migrant workers in national law.", "recognize the rights"),
+        ("I should like once again to ask the Government to cooperate with the inquiry.", "cooperate with the inquiry"),
+        ("We are committed to ensuring that no one is left behind.", "ensuring that no one"),
+    ],
+)
+def test_undertakings_beside_them_are_kept(nlp, sentence: str, action: str) -> None:
+    found = rows(nlp, sentence, doc_type="speech", speaker="Namibia")
+    assert any(action in r["action"] for r in found), found

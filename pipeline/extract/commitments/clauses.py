@@ -35,6 +35,23 @@ def skip_action(verb: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in {"never", "no longer"} for c in verb.children)
 
 
+def states_a_view(verb: Token) -> bool:
+    """'We must admit that ...', 'we have to recognize that ...': an acknowledgement verb with a
+    that-clause states a view; with an object ('recognize the rights of') it can still undertake."""
+    if verb.lemma_.lower() not in lexicon()["acknowledgement_verbs"]:
+        return False
+    return any(c.dep_ == "ccomp" for c in verb.children) or any(
+        c.dep_ == "dobj" and c.lower_ == "mind" for c in verb.children
+    )
+
+
+def befalls(verb: Token) -> bool:
+    """'We will continue to suffer / see / face ...': what happens to the subject, not an act."""
+    if verb.lemma_.lower() != "continue":
+        return False
+    return any(c.dep_ == "xcomp" and c.lemma_.lower() in lexicon()["experience_verbs"] for c in verb.children)
+
+
 def in_belief(verb: Token) -> bool:
     """Inside 'I hope/believe/am confident that ...' or an if/as/when clause: not an undertaking."""
     lex = lexicon()
@@ -73,7 +90,9 @@ def from_match(m: dict[str, Any], seg: Span, actors: Actors, last: dict[str, Any
             return None
         if cue.lower_ in lex["minutes_modals"] and seg.doc.user_data.get("doc_type") != "meeting_summary":
             return None  # reported speech in minutes ('the secretariat would circulate'); elsewhere hypothetical
-        if cue.lower_ == "would" and action.lemma_.lower() in {"like", "love", "wish", "want", "prefer"}:
+        if cue.lower_ in {"would", "should"} and action.lemma_.lower() in {"like", "love", "wish", "want", "prefer"}:
+            return None  # 'I would like to / I should like to reaffirm': a courtesy of speech
+        if states_a_view(action) or befalls(action):
             return None
         kind = lex["modals"].get(cue.lower_, "commitment")
         who = actors.of_subject(m["actor"], seg)

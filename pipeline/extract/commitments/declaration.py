@@ -66,6 +66,8 @@ def undertakings(seg: Span, actors: Actors) -> list[dict[str, Any]]:
                 verb = next((t for t in seg if t.idx >= at), None)
             if not who or verb is None:
                 continue
+            if verb.lemma_.lower() in lexicon()["experience_verbs"]:
+                continue  # 'we continue to see / face ...': what befalls the speaker's side
             action, end = action_text(verb, seg.end)
             start = owner.start
             out.append(
