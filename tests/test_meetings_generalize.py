@@ -322,3 +322,34 @@ def test_session_codes_are_sessions_and_join_their_long_form(nlp) -> None:
     assert any(n.startswith("seventy-seventh session") for n in got)
     assert any(n.startswith("COP") for n in got)
     assert not any("COVID" in n for n in got)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Our attempts at the negotiation table have met with unfounded resistance from the other side.",
+        "The peaceful uprising has been met with brutal repression by the occupying forces.",
+        "The initiative has met with enthusiasm and success across the region.",
+        "The proposal met with broad approval among the delegations.",
+    ],
+)
+def test_met_with_a_response_is_not_a_meeting(nlp, sentence: str) -> None:
+    assert names(meetings(nlp, sentence, "2021-09-21")) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, name",
+    [
+        ("The Minister met with the Secretary-General in Geneva on 3 May 2024.", "meeting with the Secretary-General"),
+        ("Next week I will meet with representatives of civil society in Nairobi.", "meeting with representatives"),
+        ("The President met with his counterpart from Kenya last month.", "meeting with his counterpart"),
+    ],
+)
+def test_meeting_with_people_is_still_a_meeting(nlp, sentence: str, name: str) -> None:
+    assert any(n.startswith(name.lower()) for n in names(meetings(nlp, sentence, "2024-06-01")))
+
+
+def test_a_name_never_starts_with_a_personal_pronoun(nlp) -> None:
+    """'at it seventy-first session' (a typo of 'its' in a statement) names the session only."""
+    found = names(meetings(nlp, "I congratulate him on his election at it seventy-first session.", "2016-09-20"))
+    assert found == ["seventy-first session"]

@@ -29,13 +29,25 @@ def meeting_type(tok: Token) -> str | None:
 
 
 def with_phrase(verb: Token) -> Token | None:
-    """The 'with' phrase of 'meet with X' (X not a bare pronoun): a verbal meeting mention."""
+    """The 'with' phrase of 'meet with X' when X can meet (a name, an entity, an actor, people or a
+    body): a verbal meeting mention. 'Our attempts have met with resistance', 'the uprising has
+    been met with repression' are answers received, not meetings."""
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        return None
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ == "with":
             objs = [t for t in child.children if t.dep_ == "pobj"]
-            if objs and objs[0].pos_ != "PRON":
+            if objs and objs[0].pos_ != "PRON" and can_meet(objs[0]):
                 return child
     return None
+
+
+def can_meet(tok: Token) -> bool:
+    if tok.pos_ == "PROPN" or tok.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"}:
+        return True
+    if any(s.start <= tok.i < s.end for s in tok.doc.spans.get("actors", [])):
+        return True
+    return tok.lemma_.lower() in lexicon()["meet_with_people"] or tok.lower_ in lexicon()["meet_with_people"]
 
 
 def is_heading(seg: Span) -> bool:
@@ -68,8 +80,8 @@ def name_tokens(tok: Token, seg: Span) -> tuple[int, int]:
             stops = [t.i for t in tok.doc[child.i : end] if t.text in {",", ";", ":", "("}]
             right = min([end, *stops, child.i + 16, seg.end])
             break
-    while left < right and tok.doc[left].text in {'"', "-", "“"}:
-        left += 1
+    while left < right and (tok.doc[left].text in {'"', "-", "“"} or tok.doc[left].tag_ == "PRP"):
+        left += 1  # quotes, dashes, and a personal pronoun ('at it seventy-first session', a typo of 'its')
     return _ordinal_list_start(tok, left, seg), right
 
 
