@@ -482,3 +482,17 @@ def test_royal_and_papal_names_are_kept_whole(text: str, name: str) -> None:
     doc = run_text(text, "2020-01-01", shared_nlp())
     persons = [s._.actor["name"] for s in doc.spans["actors"] if s._.actor["type"] == "person"]
     assert persons == [name]
+
+
+@pytest.mark.parametrize(
+    "text, canonical",
+    [
+        ("We thank the World Health Organisation for its support.", "World Health Organization"),
+        ("The International Labor Organization adopted a convention.", "International Labour Organization"),
+        ("The United Nations Development Program opened an office.", "United Nations Development Programme"),
+        ("The United Nations Environment Program reported on plastics.", "United Nations Environment Programme"),
+    ],
+)
+def test_british_and_american_spellings_find_the_same_gazetteer_actor(nlp, text, canonical):
+    """UN documents write both spellings; the gazetteer lists one, and both reach its row."""
+    assert canonical in names(text, nlp)

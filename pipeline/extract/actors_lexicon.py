@@ -96,6 +96,7 @@ class Lexicon:
         self.exact = PhraseMatcher(probe.vocab, attr="ORTH")
         self.lower = PhraseMatcher(probe.vocab, attr="LOWER")
         actor_rules = actor_rules or rules.current("actors")
+        self.variants = [tuple(pair) for pair in actor_rules.json("vocab.json").get("spelling_variants", [])]
         for fname in files:
             for row in actor_rules.jsonl(fname):
                 self.add(Entry.from_row(row))
@@ -105,7 +106,7 @@ class Lexicon:
         self.entries[entry.key] = entry
         for kind, forms in (("main", [entry.name, *entry.aliases]), ("ctx", entry.context_aliases)):
             label = f"{entry.key}\t{kind}"
-            for form in forms:
+            for form in dict.fromkeys(v for f in forms for v in self.spellings(f)):
                 if kind == "main":
                     self.by_norm.setdefault(norm(form), entry.key)
                 pattern = self.make_doc(form)
@@ -113,6 +114,16 @@ class Lexicon:
                     self.exact.add(label, [pattern, self.make_doc(form.upper())])
                 else:
                     self.lower.add(label, [pattern])
+
+    def spellings(self, form: str) -> list[str]:
+        """The form and its other spelling ('Organization' / 'Organisation'), word endings only."""
+        out = [form]
+        for one, other in self.variants:
+            for a, b in ((one, other), (other, one)):
+                changed = re.sub(rf"(?<=\w){re.escape(a)}\b" if a.islower() else rf"\b{re.escape(a)}\b", b, form)
+                if changed != form:
+                    out.append(changed)
+        return out
 
     def lookup(self, text: str) -> Entry | None:
         """Entry whose name or main alias equals the text (case-insensitive, article dropped)."""
