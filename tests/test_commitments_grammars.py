@@ -455,6 +455,12 @@ def test_preambular_paragraph_broken_by_a_page_break_is_still_preambular(nlp: sp
         "We must always bear in mind that peace in the region means peace for the world.",
         "I should like to reaffirm once again the legitimate rights of my country over the islands.",
         "I would like to reiterate our gratitude to the Secretary-General.",
+        "What goals should we set ourselves on the road to its achievement?",
+        "When will we finally take our destiny into our own hands?",
+        "I continue to maintain that cooperation amongst all nations is critical to solidarity.",
+        "We must ponder those burning questions as we look ahead to the anniversary.",
+        "We must ask ourselves whether we can eradicate poverty by 2030.",
+        "This year the General Assembly decided to designate 22 August as an International Day.",
     ],
 )
 def test_statements_of_experience_view_or_courtesy_are_not_commitments(nlp, sentence: str) -> None:
@@ -469,6 +475,9 @@ def test_statements_of_experience_view_or_courtesy_are_not_commitments(nlp, sent
         ("We must recognize the rights of migrant workers in national law.", "recognize the rights"),
         ("I should like once again to ask the Government to cooperate with the inquiry.", "cooperate with the inquiry"),
         ("We are committed to ensuring that no one is left behind.", "ensuring that no one"),
+        ("We continue to maintain our peacekeepers in the region.", "maintain our peacekeepers"),
+        ("We must ask the Secretariat to report on the plan by June 2025.", "report on the plan"),
+        ("We agreed that this new dynamic should be seized by the parties for fresh negotiations.", "seized"),
     ],
 )
 def test_undertakings_beside_them_are_kept(nlp, sentence: str, action: str) -> None:

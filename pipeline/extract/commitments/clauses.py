@@ -45,6 +45,15 @@ def states_a_view(verb: Token) -> bool:
     )
 
 
+def reflects(verb: Token) -> bool:
+    """'We must ponder those questions', 'we should ask ourselves': thinking, not acting."""
+    lemma = verb.lemma_.lower()
+    if lemma == "ask":
+        selves = {"ourselves", "myself", "themselves"}
+        return any(c.dep_ in {"dobj", "dative"} and c.lower_ in selves for c in verb.children)
+    return lemma in lexicon()["reflection_verbs"]
+
+
 def befalls(verb: Token) -> bool:
     """'We will continue to suffer / see / face ...': what happens to the subject, not an act."""
     if verb.lemma_.lower() != "continue":
@@ -80,6 +89,9 @@ def from_match(m: dict[str, Any], seg: Span, actors: Actors, last: dict[str, Any
     elif pid == "subject_decides":
         if action.i < cue.i:
             return None
+        if cue.tag_ == "VBD" and cue.lemma_.lower() == "decide" and action.dep_ == "xcomp":
+            if seg.doc.user_data.get("doc_type") == "speech":
+                return None  # 'this year the Assembly decided to designate ...': a speech reports a past act
         kind = {**lex["decision_verbs"], **lex["commit_verbs"]}.get(cue.lemma_.lower(), "commitment")
         who = actors.of_subject(m["actor"], seg)
     elif pid == "modal_active":
@@ -92,7 +104,7 @@ def from_match(m: dict[str, Any], seg: Span, actors: Actors, last: dict[str, Any
             return None  # reported speech in minutes ('the secretariat would circulate'); elsewhere hypothetical
         if cue.lower_ in {"would", "should"} and action.lemma_.lower() in {"like", "love", "wish", "want", "prefer"}:
             return None  # 'I would like to / I should like to reaffirm': a courtesy of speech
-        if states_a_view(action) or befalls(action):
+        if states_a_view(action) or befalls(action) or reflects(action):
             return None
         kind = lex["modals"].get(cue.lower_, "commitment")
         who = actors.of_subject(m["actor"], seg)

@@ -119,7 +119,7 @@ class CommitmentFinder(RuleBacked):
             lead = listing.item(seg)
             if seg.start in consumed or _inside(tables, seg.start_char):
                 continue
-            if para_roles[n] == PREAMBLE and lead is None:
+            if para_roles[n] == PREAMBLE and lead is None or _asks(seg):
                 actors.note_subjects(seg)
                 continue
             cues = cue_tokens[bisect.bisect_left(cue_tokens, seg.start) : bisect.bisect_left(cue_tokens, seg.end)]
@@ -174,6 +174,11 @@ class CommitmentFinder(RuleBacked):
             spans.append(span)
         doc.spans["commitments"] = spans
         return doc
+
+
+def _asks(seg: Span) -> bool:
+    """A question ('What goals should we set ourselves?') asks; it undertakes nothing."""
+    return seg_text(seg).rstrip(" \"”’')*").endswith("?")
 
 
 def _inside(ranges: list[tuple[int, int]], at: int) -> bool:

@@ -15,6 +15,7 @@ from spacy.tokens import Span, Token
 from pipeline import rules
 from pipeline.extract.commitments.action import action_text, seg_text
 from pipeline.extract.commitments.actor import Actors
+from pipeline.extract.commitments.clauses import states_a_view
 from pipeline.extract.commitments.lexicon import lexicon
 
 ORDINALS = {
@@ -66,8 +67,8 @@ def undertakings(seg: Span, actors: Actors) -> list[dict[str, Any]]:
                 verb = next((t for t in seg if t.idx >= at), None)
             if not who or verb is None:
                 continue
-            if verb.lemma_.lower() in lexicon()["experience_verbs"]:
-                continue  # 'we continue to see / face ...': what befalls the speaker's side
+            if verb.lemma_.lower() in lexicon()["experience_verbs"] or states_a_view(verb):
+                continue  # 'we continue to see / face ...', 'I continue to maintain that ...': no act
             action, end = action_text(verb, seg.end)
             start = owner.start
             out.append(
