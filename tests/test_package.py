@@ -261,3 +261,19 @@ def test_readme_library_snippet_runs_as_written(tmp_path: Path) -> None:
     assert out["tables"]["commitments"] > 10 and out["tables"]["actors"] > 10
     assert out["commitments"] == ["Secretary-General"]
     assert out["written"] == []  # no outputs folder, no state, no texts
+
+
+def test_an_added_cue_verb_in_edited_rules_is_read(tmp_path: Path) -> None:
+    """The commitment component's cue-word test is built from its own rules, not the bundled ones:
+    a verb added to ``addressee_verbs`` in an edited copy makes rows."""
+    models = _copy_models(tmp_path)
+    path = models / "commitments" / "lexicon.json"
+    lex = json.loads(path.read_text(encoding="utf-8"))
+    lex["addressee_verbs"]["beseech"] = "call"
+    path.write_text(json.dumps(lex, indent=1), encoding="utf-8")
+    edited = build_nlp(rules_dir=str(models))
+    doc = edited.make_doc("The General Assembly beseeches Member States to ratify the convention.")
+    doc.user_data["doc_type"] = "resolution"
+    assert [(s._.commitment["kind"], s._.commitment["actor"]) for s in edited(doc).spans["commitments"]] == [
+        ("call", "Member States")
+    ]

@@ -66,9 +66,9 @@ class CommitmentFinder(RuleBacked):
     def rules_changed(self) -> None:
         with self.using_rules():
             self.patterns = dict(load_patterns())
+            verbs = lexicon()["addressee_verbs"]
         self.tree = TreeMatcher(self.patterns) if TreeMatcher.supports(self.patterns) else None
         self.matcher: DependencyMatcher | None = None
-        verbs = lexicon()["addressee_verbs"]
         # an addressee verb by lemma or form: the only tokens ``cue_kind`` (and the passive scan) accept
         self.cues = WordTest(lambda w: bool(verbs.get(w.lower())), lambda w: bool(verbs.get(w.rstrip("s"))))
         if self.vocab is not None:
