@@ -11,16 +11,37 @@ from __future__ import annotations
 
 import os
 import threading
+import tomllib
+from pathlib import Path
 
 _STATE: dict[str, object] = {}
 _LOCK = threading.Lock()
 
 
 def configured() -> bool:
-    """A real Prefect server is configured: runs must go through it (and be recorded there)."""
+    """A real Prefect server is configured: runs must go through it (and be recorded there).
+    Asked of Prefect's own settings, so every place Prefect reads them counts."""
     from prefect.settings import PREFECT_API_URL
 
     return bool(PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"))
+
+
+def configured_without_prefect() -> bool:
+    """``configured`` for the CLI's "nothing changed" answer: ``PREFECT_API_URL`` in the
+    environment or in the active Prefect profile, read without importing Prefect (which alone
+    costs most of an unchanged re-run). With a server, every run goes through the flow so the
+    server records it."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    profile = data.get("profiles", {}).get(active, {})
+    return bool(isinstance(profile, dict) and profile.get("PREFECT_API_URL"))
 
 
 def start_early() -> None:

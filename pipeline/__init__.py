@@ -12,14 +12,12 @@ records on ``span._.date_value``, ``span._.actor``, ``span._.meeting`` and ``spa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # imported lazily: ``import pipeline`` stays cheap for the CLI
-    import pandas as pd
     from spacy.language import Language
 
 __all__ = ["__version__", "extract", "load"]
@@ -33,9 +31,6 @@ def load(model: str | None = None, rules_dir: str | Path | None = None) -> Langu
     return build_nlp(model, rules_dir=str(rules_dir) if rules_dir else None)
 
 
-def extract(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
-    """Read the files and folders, extract, and return every table (documents, actors, mentions,
-    dates, meetings, events, commitments, errors) as DataFrames without writing any file."""
-    from pipeline.runner import extract_tables
-
-    return extract_tables(Path(p) for p in paths)
+# ``pipeline.extract(paths)``: the extractors package is callable (see its docstring); importing it
+# costs nothing, and Python would bind the subpackage over a function of the same name anyway.
+from pipeline import extract  # noqa: E402

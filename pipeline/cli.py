@@ -73,9 +73,10 @@ def run(
                 console.print(f"[red]Not started:[/red] {exc}", soft_wrap=True)
                 raise typer.Exit(LOCKED_EXIT) from None
             try:
+                from flows.local_api import configured_without_prefect
                 from pipeline.run_plan import if_unchanged  # no spaCy, no Prefect: a cheap answer
 
-                unchanged = None if full or prefect_server_configured() else if_unchanged(inputs, out, review_dir)
+                unchanged = None if full or configured_without_prefect() else if_unchanged(inputs, out, review_dir)
                 if unchanged is not None:  # nothing to do: no flow run, no temporary server
                     summary = unchanged
                 elif no_prefect:
@@ -100,26 +101,6 @@ def run(
         raise typer.Exit(1)
 
 
-def prefect_server_configured() -> bool:
-    """Whether a Prefect server is configured (``PREFECT_API_URL`` in the environment or in the
-    active Prefect profile): then every run goes through the flow so the server records it.
-    Read without importing Prefect, which alone costs most of an unchanged re-run."""
-    import os
-    import tomllib
-
-    if os.environ.get("PREFECT_API_URL"):
-        return True
-    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
-    path = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    active = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
-    profile = data.get("profiles", {}).get(active, {})
-    return bool(isinstance(profile, dict) and profile.get("PREFECT_API_URL"))
-
-
 def _run_flow(
     inputs: list[Path],
     out: Path,
@@ -133,13 +114,11 @@ def _run_flow(
     extraction workers start side by side first, so neither waits for the other."""
     flow = _flow(task_runner, dask_address)
     from flows import local_api
-    from pipeline.extraction import start_workers
-    from pipeline.ingest.guard import start_reader
+    from pipeline.runner import start_processes
 
     local_api.start_early()
     if task_runner is TaskRunner.default:
-        start_reader()
-        start_workers()
+        start_processes()
     local_api.ready()
     return flow(
         [str(p) for p in inputs],

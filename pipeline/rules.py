@@ -209,7 +209,7 @@ def _read_cached(kind: str, directory: str, stamp: tuple) -> RuleFiles:
 def _stamp(directory: Path) -> tuple:
     """Names, sizes and mtimes of a rule folder: a file edited in place is read again."""
     try:
-        return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in directory.iterdir()))
+        return tuple(sorted((p.name, st.st_size, st.st_mtime_ns) for p in directory.iterdir() for st in [p.stat()]))
     except OSError:
         return ()
 

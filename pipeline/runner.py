@@ -268,13 +268,19 @@ def finish(
 Processor = Callable[[RunPlan], Iterable[DocResult]]
 
 
+def start_processes() -> None:
+    """Start the reading worker and the extraction workers now, side by side, so their imports
+    and model loading overlap each other and whatever the caller does next."""
+    start_reader()
+    start_workers()
+
+
 def process_here(progress: Callable[[int], None] | None = None) -> Processor:
     """The processing step of a run without Prefect: this process and its extraction workers."""
 
     def process(run_plan: RunPlan) -> Iterator[DocResult]:
-        if run_plan.todo:  # the reader and the extraction workers start side by side
-            start_reader()
-            start_workers()
+        if run_plan.todo:
+            start_processes()
         for result in process_stream(run_plan.todo, run_plan.manifest, run_plan.out_dir, version=run_plan.version):
             if progress:
                 progress(1)
@@ -332,7 +338,7 @@ def run_library(
     return run(inputs, out_dir, full=full, review_dir=review_dir, process=process_here(progress))
 
 
-def extract_tables(paths: Iterable[Path]) -> dict[str, pd.DataFrame]:
+def extract_tables(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
     """Every table for these files and folders as DataFrames, without writing anything: no
     output folder, no incremental state, no ledger."""
     inputs = [Path(p) for p in paths]

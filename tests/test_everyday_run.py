@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli
+from flows.local_api import configured_without_prefect
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,19 +70,19 @@ def test_a_configured_server_is_read_from_the_environment_or_the_active_profile(
     for name in ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
-    assert cli.prefect_server_configured() is False  # no profiles file
+    assert configured_without_prefect() is False  # no profiles file
     (tmp_path / "profiles.toml").write_text(
         'active = "local"\n\n[profiles.local]\nPREFECT_API_URL = "http://127.0.0.1:4200/api"\n\n[profiles.ephemeral]\n',
         encoding="utf-8",
     )
-    assert cli.prefect_server_configured() is True
+    assert configured_without_prefect() is True
     monkeypatch.setenv("PREFECT_PROFILE", "ephemeral")
-    assert cli.prefect_server_configured() is False
+    assert configured_without_prefect() is False
     monkeypatch.setenv("PREFECT_API_URL", "http://prefect.internal:4200/api")
-    assert cli.prefect_server_configured() is True
+    assert configured_without_prefect() is True
     (tmp_path / "profiles.toml").write_text("not = [toml", encoding="utf-8")
     monkeypatch.delenv("PREFECT_API_URL")
-    assert cli.prefect_server_configured() is False  # an unreadable profile is no server
+    assert configured_without_prefect() is False  # an unreadable profile is no server
 
 
 def test_a_batch_is_not_retried_when_the_disk_is_full_or_read_only() -> None:

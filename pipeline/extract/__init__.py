@@ -17,10 +17,11 @@ from typing import Any
 
 class _CallablePackage(types.ModuleType):
     def __call__(self, paths: Iterable[str | Path]) -> Any:
-        """Every table for these files and folders as DataFrames, nothing written."""
+        """Read the files and folders, extract, and return every table (documents, actors,
+        mentions, dates, meetings, events, commitments, errors) as DataFrames; nothing is written."""
         from pipeline.runner import extract_tables
 
-        return extract_tables(Path(p) for p in paths)
+        return extract_tables(paths)
 
 
 sys.modules[__name__].__class__ = _CallablePackage

@@ -47,7 +47,8 @@ def can_meet(tok: Token) -> bool:
         return True
     if any(s.start <= tok.i < s.end for s in tok.doc.spans.get("actors", [])):
         return True
-    return tok.lemma_.lower() in lexicon()["meet_with_people"] or tok.lower_ in lexicon()["meet_with_people"]
+    people = lexicon()["meet_with_people"]
+    return tok.lemma_.lower() in people or tok.lower_ in people
 
 
 def is_heading(seg: Span) -> bool:
